@@ -1,0 +1,91 @@
+#include "lib/result_writer.h"
+
+#include <dirent.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+
+#include "gtest/gtest.h"
+
+namespace sparselab {
+namespace {
+
+TEST(SummarizeTest, MeanAndSampleStd) {
+  Summary s = Summarize({2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0});
+  EXPECT_DOUBLE_EQ(s.mean, 5.0);
+  EXPECT_NEAR(s.std, std::sqrt(32.0 / 7.0), 1e-12);  // sum of squares 32, n - 1 = 7
+  EXPECT_EQ(s.n, 8);
+  EXPECT_EQ(Summarize({3.0}).std, 0.0);
+  EXPECT_EQ(Summarize({}).n, 0);
+}
+
+TEST(ResultTableTest, AggregatesPerSeedValuesAndKeepsPaper) {
+  ResultTable t;
+  t.Add("sparse", "accuracy", 42, 99.0);
+  t.Add("sparse", "accuracy", 43, 98.0);
+  t.Set("sparse", "params", 1000);
+  t.SetPaper("sparse", "accuracy", 99.09, 0.05);
+  t.SetPaper("sparse", "params", 1200);
+  t.Add("dense", "accuracy", 42, 97.0);
+  nlohmann::json rows = t.ToJson();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0]["name"], "sparse");  // insertion order
+  EXPECT_DOUBLE_EQ(rows[0]["metrics"]["accuracy"]["mean"].get<double>(), 98.5);
+  EXPECT_NEAR(rows[0]["metrics"]["accuracy"]["std"].get<double>(), std::sqrt(0.5), 1e-12);
+  EXPECT_EQ(rows[0]["metrics"]["accuracy"]["n"], 2);
+  EXPECT_EQ(rows[0]["metrics"]["params"]["n"], 1);
+  EXPECT_DOUBLE_EQ(rows[0]["paper"]["accuracy"]["std"].get<double>(), 0.05);
+  EXPECT_FALSE(rows[0]["paper"]["params"].contains("std"));
+  EXPECT_DOUBLE_EQ(rows[0]["per_seed"]["accuracy"]["43"].get<double>(), 98.0);
+}
+
+TEST(ResultTableTest, NonFiniteValuesBecomeNull) {
+  ResultTable t;
+  t.Set("r", "m", NAN);
+  EXPECT_TRUE(t.ToJson()[0]["metrics"]["m"]["mean"].is_null());
+}
+
+TEST(ResultTableTest, RoundTripsThroughJsonForResuming) {
+  ResultTable t;
+  t.Add("a", "acc", 1, 0.5);
+  t.Add("a", "acc", 2, 0.7);
+  t.Set("a", "n", 3);
+  t.SetPaper("a", "acc", 0.6);
+  auto back = ResultTable::FromJson(t.ToJson());
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(back->HasSeed("a", "acc", 2));
+  EXPECT_FALSE(back->HasSeed("a", "acc", 3));
+  EXPECT_EQ(back->ToJson(), t.ToJson());
+  EXPECT_FALSE(ResultTable::FromJson(nlohmann::json::object()).ok());
+  EXPECT_FALSE(ResultTable::FromJson(nlohmann::json::parse(R"([{"x": 1}])")).ok());
+}
+
+TEST(WriteJsonAtomicallyTest, WritesAndReplacesWithoutLeavingTemporaries) {
+  const std::string dir = std::getenv("TEST_TMPDIR");
+  const std::string path = dir + "/result.json";
+  ASSERT_TRUE(WriteJsonAtomically(path, {{"a", 1}}).ok());
+  ASSERT_TRUE(WriteJsonAtomically(path, {{"a", 2}}).ok());
+  auto back = ReadJsonFile(path);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ((*back)["a"], 2);
+  DIR* d = opendir(dir.c_str());
+  int tmp_files = 0;
+  while (dirent* e = readdir(d)) tmp_files += std::string(e->d_name).find(".tmp") != std::string::npos;
+  closedir(d);
+  EXPECT_EQ(tmp_files, 0);
+}
+
+TEST(WriteJsonAtomicallyTest, UnwritableFolderIsAnErrorAndOldFileSurvives) {
+  EXPECT_FALSE(WriteJsonAtomically("/nonexistent-dir/result.json", {{"a", 1}}).ok());
+}
+
+TEST(ReadJsonFileTest, ErrorsForMissingAndMalformed) {
+  EXPECT_FALSE(ReadJsonFile("/nonexistent.json").ok());
+  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/broken.json";
+  std::ofstream(path) << "{\"a\": ";
+  EXPECT_FALSE(ReadJsonFile(path).ok());
+}
+
+}  // namespace
+}  // namespace sparselab
