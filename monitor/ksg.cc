@@ -1,0 +1,232 @@
+#include "monitor/ksg.h"
+
+#include <cmath>
+#include <map>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "lib/status_macros.h"
+#include "monitor/digamma.h"
+#include "monitor/kdtree.h"
+#include "monitor/parallel.h"
+#include "monitor/validate.h"
+
+namespace sparselab {
+namespace monitor {
+namespace {
+
+// NPEET's margin: marginal neighbours are counted within eps - 1e-15.
+constexpr double kBoundaryMargin = 1e-15;
+
+Samples Prepare(const Samples& s, const KsgOptions& options, int variable) {
+  return options.jitter ? JitterForTies(s, JitterSeed(options.seed, variable)) : s;
+}
+
+// Distance from each sample to its k-th neighbour (sample itself excluded).
+std::vector<double> KthNeighbourDistances(const MaxNormTree& tree, const Samples& points,
+                                          int k, int num_threads) {
+  std::vector<double> eps(points.n);
+  ParallelFor(points.n, num_threads, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      // k + 1 nearest include the sample itself at distance 0.
+      eps[i] = tree.Nearest(points.row(i), k + 1).back().distance;
+    }
+  });
+  return eps;
+}
+
+// NPEET's count: marginal samples within eps_i - 1e-15, sample i included.
+std::vector<int64_t> CountsWithinMargin(const Samples& marginal, const std::vector<double>& eps,
+                                        int num_threads) {
+  MaxNormTree tree(marginal);
+  std::vector<int64_t> counts(marginal.n);
+  ParallelFor(marginal.n, num_threads, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      counts[i] = tree.CountWithin(marginal.row(i), eps[i] - kBoundaryMargin);
+    }
+  });
+  return counts;
+}
+
+absl::Status CheckContinuous(const Samples& s, const char* name) {
+  return CheckSamples(s, name);
+}
+
+}  // namespace
+
+uint64_t JitterSeed(uint64_t seed, int variable) {
+  return seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(variable) + 1;
+}
+
+Samples JitterForTies(const Samples& s, uint64_t rng_seed) {
+  Samples out = s;
+  std::mt19937_64 rng(rng_seed);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  std::vector<double> scale(s.dim, 1.0);
+  for (int64_t j = 0; j < s.dim; ++j) {
+    double mean = 0.0, sq = 0.0;
+    for (int64_t i = 0; i < s.n; ++i) mean += s(i, j);
+    mean /= std::max<int64_t>(1, s.n);
+    for (int64_t i = 0; i < s.n; ++i) sq += (s(i, j) - mean) * (s(i, j) - mean);
+    const double sd = std::sqrt(sq / std::max<int64_t>(1, s.n));
+    scale[j] = sd > 0.0 ? sd : 1.0;
+  }
+  for (int64_t i = 0; i < s.n; ++i) {
+    for (int64_t j = 0; j < s.dim; ++j) out(i, j) += 1e-10 * scale[j] * uniform(rng);
+  }
+  return out;
+}
+
+absl::StatusOr<double> KsgMutualInformation(const Samples& x_in, const Samples& y_in,
+                                            const KsgOptions& options) {
+  RETURN_IF_ERROR(CheckContinuous(x_in, "x"));
+  RETURN_IF_ERROR(CheckContinuous(y_in, "y"));
+  RETURN_IF_ERROR(CheckSameCount(x_in, "x", y_in, "y"));
+  RETURN_IF_ERROR(CheckNeighbourCount(options.k, x_in.n));
+  const Samples x = Prepare(x_in, options, 0);
+  const Samples y = Prepare(y_in, options, 1);
+  const Samples joint = ConcatColumns(x, y);
+  const MaxNormTree joint_tree(joint);
+  const std::vector<double> eps =
+      KthNeighbourDistances(joint_tree, joint, options.k, options.num_threads);
+  const std::vector<int64_t> n_x = CountsWithinMargin(x, eps, options.num_threads);
+  const std::vector<int64_t> n_y = CountsWithinMargin(y, eps, options.num_threads);
+  return Digamma(options.k) + Digamma(static_cast<double>(x.n)) - MeanDigamma(n_x) -
+         MeanDigamma(n_y);
+}
+
+absl::StatusOr<double> Ksg2MutualInformation(const Samples& x_in, const Samples& y_in,
+                                             const KsgOptions& options) {
+  RETURN_IF_ERROR(CheckContinuous(x_in, "x"));
+  RETURN_IF_ERROR(CheckContinuous(y_in, "y"));
+  RETURN_IF_ERROR(CheckSameCount(x_in, "x", y_in, "y"));
+  RETURN_IF_ERROR(CheckNeighbourCount(options.k, x_in.n));
+  const Samples x = Prepare(x_in, options, 0);
+  const Samples y = Prepare(y_in, options, 1);
+  const Samples joint = ConcatColumns(x, y);
+  const MaxNormTree joint_tree(joint), x_tree(x), y_tree(y);
+  const int64_t n = x.n;
+  std::vector<int64_t> n_x(n), n_y(n);
+  ParallelFor(n, options.num_threads, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const std::vector<Neighbour> nearest = joint_tree.Nearest(joint.row(i), options.k + 1);
+      // The k neighbours: the k + 1 nearest without sample i (or, should i not
+      // be among them because of an exact duplicate, without the farthest).
+      double eps_x = 0.0, eps_y = 0.0;
+      int used = 0;
+      for (const Neighbour& nb : nearest) {
+        if (nb.index == i || used == options.k) continue;
+        ++used;
+        eps_x = std::max(eps_x, MaxNormDistance(x.row(i), x.row(nb.index), x.dim));
+        eps_y = std::max(eps_y, MaxNormDistance(y.row(i), y.row(nb.index), y.dim));
+      }
+      // Samples other than i within the extents (inclusive), eq. 9.
+      n_x[i] = x_tree.CountWithin(x.row(i), eps_x) - 1;
+      n_y[i] = y_tree.CountWithin(y.row(i), eps_y) - 1;
+    }
+  });
+  return Digamma(options.k) - 1.0 / options.k + Digamma(static_cast<double>(n)) -
+         MeanDigamma(n_x) - MeanDigamma(n_y);
+}
+
+absl::StatusOr<double> KsgConditionalMutualInformation(const Samples& x_in, const Samples& y_in,
+                                                       const Samples& z_in,
+                                                       const KsgOptions& options) {
+  RETURN_IF_ERROR(CheckContinuous(x_in, "x"));
+  RETURN_IF_ERROR(CheckContinuous(y_in, "y"));
+  RETURN_IF_ERROR(CheckContinuous(z_in, "z"));
+  RETURN_IF_ERROR(CheckSameCount(x_in, "x", y_in, "y"));
+  RETURN_IF_ERROR(CheckSameCount(x_in, "x", z_in, "z"));
+  RETURN_IF_ERROR(CheckNeighbourCount(options.k, x_in.n));
+  const Samples x = Prepare(x_in, options, 0);
+  const Samples y = Prepare(y_in, options, 1);
+  const Samples z = Prepare(z_in, options, 2);
+  const Samples xz = ConcatColumns(x, z);
+  const Samples yz = ConcatColumns(y, z);
+  const Samples joint = ConcatColumns(ConcatColumns(x, y), z);
+  const MaxNormTree joint_tree(joint);
+  const std::vector<double> eps =
+      KthNeighbourDistances(joint_tree, joint, options.k, options.num_threads);
+  const std::vector<int64_t> n_xz = CountsWithinMargin(xz, eps, options.num_threads);
+  const std::vector<int64_t> n_yz = CountsWithinMargin(yz, eps, options.num_threads);
+  const std::vector<int64_t> n_z = CountsWithinMargin(z, eps, options.num_threads);
+  return Digamma(options.k) - MeanDigamma(n_xz) - MeanDigamma(n_yz) + MeanDigamma(n_z);
+}
+
+absl::StatusOr<double> KozachenkoLeonenkoEntropy(const Samples& x_in, const KsgOptions& options) {
+  RETURN_IF_ERROR(CheckContinuous(x_in, "x"));
+  RETURN_IF_ERROR(CheckNeighbourCount(options.k, x_in.n));
+  const Samples x = Prepare(x_in, options, 0);
+  const MaxNormTree tree(x);
+  const std::vector<double> eps = KthNeighbourDistances(tree, x, options.k, options.num_threads);
+  double mean_log = 0.0;
+  for (int64_t i = 0; i < x.n; ++i) {
+    if (!(eps[i] > 0.0)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "x sample ", i, " has ", options.k,
+          " or more exact duplicates, so its neighbour distance is 0 and the entropy is "
+          "-infinity: keep the tie-breaking jitter on or remove duplicate samples"));
+    }
+    mean_log += std::log(eps[i]);
+  }
+  mean_log /= static_cast<double>(x.n);
+  const double d = static_cast<double>(x.dim);
+  return Digamma(static_cast<double>(x.n)) - Digamma(options.k) + d * std::log(2.0) +
+         d * mean_log;
+}
+
+absl::StatusOr<double> MixedMutualInformation(const Samples& x_in,
+                                              const std::vector<int64_t>& labels,
+                                              const KsgOptions& options) {
+  RETURN_IF_ERROR(CheckContinuous(x_in, "x"));
+  RETURN_IF_ERROR(CheckLabels(labels, "labels"));
+  RETURN_IF_ERROR(CheckSameCount(x_in.n, "x", static_cast<int64_t>(labels.size()), "labels"));
+  if (options.k < 1) return CheckNeighbourCount(options.k, x_in.n);
+  const Samples x_all = Prepare(x_in, options, 0);
+
+  std::map<int64_t, std::vector<int64_t>> classes;
+  for (int64_t i = 0; i < x_all.n; ++i) classes[labels[i]].push_back(i);
+  // Samples whose label occurs once have no same-label neighbour: left out.
+  std::vector<int64_t> kept;
+  for (int64_t i = 0; i < x_all.n; ++i) {
+    if (classes[labels[i]].size() > 1) kept.push_back(i);
+  }
+  if (kept.size() < 2) {
+    return absl::InvalidArgumentError(
+        "every label occurs only once, so no sample has a same-label neighbour: "
+        "the mixed estimator needs repeated labels (use more samples)");
+  }
+  const Samples x = SelectRows(x_all, kept);
+  const int64_t n = x.n;
+  std::vector<int64_t> position(x_all.n, -1);
+  for (int64_t r = 0; r < n; ++r) position[kept[r]] = r;
+
+  std::vector<double> radius(n);
+  std::vector<int64_t> k_used(n), class_size(n);
+  for (const auto& [label, members] : classes) {
+    if (members.size() < 2) continue;
+    const int k = std::min<int>(options.k, static_cast<int>(members.size()) - 1);
+    const Samples class_points = SelectRows(x_all, members);
+    const MaxNormTree class_tree(class_points);
+    const std::vector<double> eps =
+        KthNeighbourDistances(class_tree, class_points, k, options.num_threads);
+    for (size_t m = 0; m < members.size(); ++m) {
+      const int64_t r = position[members[m]];
+      radius[r] = eps[m];
+      k_used[r] = k;
+      class_size[r] = static_cast<int64_t>(members.size());
+    }
+  }
+  const MaxNormTree all_tree(x);
+  std::vector<int64_t> m_count(n);
+  ParallelFor(n, options.num_threads, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      m_count[r] = all_tree.CountWithin(x.row(r), radius[r]) - 1;  // others within d_i
+    }
+  });
+  return Digamma(static_cast<double>(n)) + MeanDigamma(k_used) - MeanDigamma(class_size) -
+         MeanDigamma(m_count);
+}
+
+}  // namespace monitor
+}  // namespace sparselab

@@ -1,0 +1,35 @@
+#include "monitor/parallel.h"
+
+#include <algorithm>
+#include <thread>
+#include <vector>
+
+namespace sparselab {
+namespace monitor {
+
+int ResolveThreads(int requested) {
+  if (requested > 0) return requested;
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw == 0 ? 1 : static_cast<int>(hw);
+}
+
+void ParallelFor(int64_t n, int num_threads,
+                 const std::function<void(int64_t, int64_t)>& body) {
+  if (n <= 0) return;
+  const int64_t threads = std::min<int64_t>(ResolveThreads(num_threads), n);
+  if (threads <= 1 || n < 64) {
+    body(0, n);
+    return;
+  }
+  std::vector<std::thread> workers;
+  const int64_t chunk = (n + threads - 1) / threads;
+  for (int64_t t = 1; t < threads; ++t) {
+    const int64_t begin = t * chunk, end = std::min(n, begin + chunk);
+    if (begin < end) workers.emplace_back(body, begin, end);
+  }
+  body(0, std::min(n, chunk));
+  for (auto& w : workers) w.join();
+}
+
+}  // namespace monitor
+}  // namespace sparselab
