@@ -1,0 +1,154 @@
+#include "monitor/mine.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <torch/torch.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "lib/progress.h"
+#include "lib/status_macros.h"
+#include "monitor/validate.h"
+
+namespace sparselab {
+namespace monitor {
+namespace {
+
+// Column-standardised samples as a float tensor.
+torch::Tensor Standardised(const Samples& s) {
+  torch::Tensor t =
+      torch::from_blob(const_cast<double*>(s.values.data()), {s.n, s.dim}, torch::kFloat64).clone();
+  t = (t - t.mean(0, true)) / t.std(0, true, true);
+  return t.to(torch::kFloat32);
+}
+
+torch::nn::Sequential StatisticsNetwork(int64_t inputs, const MineOptions& o) {
+  torch::nn::Sequential net;
+  int64_t width = inputs;
+  for (int l = 0; l < o.hidden_layers; ++l) {
+    net->push_back(torch::nn::Linear(width, o.hidden_units));
+    net->push_back(torch::nn::ELU());
+    width = o.hidden_units;
+  }
+  net->push_back(torch::nn::Linear(width, 1));
+  return net;
+}
+
+// Seeded initialisation (uniform +-1/sqrt(fan_in), LibTorch's default range)
+// from our own generator, so results do not depend on global torch state.
+void Initialise(torch::nn::Sequential& net, at::Generator& gen) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : net->named_parameters()) {
+    torch::Tensor& t = p.value();
+    const int64_t fan_in = t.dim() == 2 ? t.size(1) : t.size(0);
+    const double bound = 1.0 / std::sqrt(static_cast<double>(std::max<int64_t>(1, fan_in)));
+    t.uniform_(-bound, bound, gen);
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<MineResult> MineMutualInformation(const Samples& x, const Samples& y,
+                                                 const MineOptions& o) {
+  RETURN_IF_ERROR(CheckSamples(x, "x"));
+  RETURN_IF_ERROR(CheckSamples(y, "y"));
+  RETURN_IF_ERROR(CheckSameCount(x, "x", y, "y"));
+  if (x.n < 2) return absl::InvalidArgumentError("MINE needs at least 2 samples");
+  if (o.iterations < 1 || o.batch_size < 2 || o.average_last < 1 || o.hidden_units < 1 ||
+      o.hidden_layers < 0 || !(o.learning_rate > 0) || !(o.moving_average_rate > 0) ||
+      o.moving_average_rate > 1) {
+    return absl::InvalidArgumentError(
+        "MINE options out of range: need iterations >= 1, batch_size >= 2, average_last >= 1, "
+        "hidden_units >= 1, learning_rate > 0 and 0 < moving_average_rate <= 1");
+  }
+  torch::Device device(torch::kCPU);
+  try {
+    device = torch::Device(o.device);
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown device '", o.device, "': use cpu, cuda or cuda:N"));
+  }
+  if (device.is_cuda() && !torch::cuda::is_available()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "device '", o.device, "' requested but CUDA is not available: use --device=cpu"));
+  }
+  try {
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(o.seed);
+    const torch::Tensor xs = Standardised(x).to(device);
+    const torch::Tensor ys = Standardised(y).to(device);
+    torch::nn::Sequential net = StatisticsNetwork(x.dim + y.dim, o);
+    Initialise(net, gen);
+    net->to(device);
+    torch::optim::Adam optimiser(net->parameters(), torch::optim::AdamOptions(o.learning_rate));
+
+    const int64_t batch = std::min<int64_t>(o.batch_size, x.n);
+    MineResult result;
+    result.history.reserve(o.iterations);
+    double moving_average = -1.0;  // of E[e^T] under the marginals
+    double best_window = -INFINITY;
+    int windows_without_gain = 0;
+    Progress progress(o.progress_label, o.iterations);
+    for (int it = 0; it < o.iterations; ++it) {
+      // Joint pairs (x_i, y_i) and marginal pairs (x_i, y_j), i and j drawn independently.
+      const torch::Tensor i = torch::randint(0, x.n, {batch}, gen, torch::kLong).to(device);
+      const torch::Tensor j = torch::randint(0, x.n, {batch}, gen, torch::kLong).to(device);
+      const torch::Tensor xi = xs.index_select(0, i);
+      const torch::Tensor t_joint = net->forward(torch::cat({xi, ys.index_select(0, i)}, 1));
+      const torch::Tensor t_marginal = net->forward(torch::cat({xi, ys.index_select(0, j)}, 1));
+      const torch::Tensor mean_joint = t_joint.mean();
+      // log-mean-exp for the reported bound; exp for the corrected gradient.
+      const torch::Tensor log_mean_exp =
+          torch::logsumexp(t_marginal.flatten(), 0) - std::log(static_cast<double>(batch));
+      const torch::Tensor mean_exp = torch::exp(t_marginal).mean();
+      const double batch_mean_exp = mean_exp.item<double>();
+      moving_average = moving_average < 0
+                           ? batch_mean_exp
+                           : (1.0 - o.moving_average_rate) * moving_average +
+                                 o.moving_average_rate * batch_mean_exp;
+      // d/dtheta of this loss is the bias-corrected MINE gradient (Sec. 3.2).
+      const torch::Tensor loss = -(mean_joint - mean_exp / moving_average);
+      optimiser.zero_grad();
+      loss.backward();
+      optimiser.step();
+      const double bound = (mean_joint - log_mean_exp).item<double>();
+      if (!std::isfinite(bound)) {
+        return absl::InternalError(absl::StrCat(
+            "MINE diverged at iteration ", it,
+            " (non-finite bound): lower the learning rate or the network width"));
+      }
+      result.history.push_back(bound);
+      result.iterations = it + 1;
+      if (o.show_progress) progress.Update(it + 1, absl::StrFormat("I=%.4f nats", bound));
+      if (o.patience > 0 && (it + 1) % o.average_last == 0) {
+        double window = 0.0;
+        for (int r = it + 1 - o.average_last; r <= it; ++r) window += result.history[r];
+        window /= o.average_last;
+        if (window > best_window + o.min_improvement) {
+          best_window = window;
+          windows_without_gain = 0;
+        } else if (++windows_without_gain >= o.patience) {
+          result.stopped_early = it + 1 < o.iterations;
+          break;
+        }
+      }
+    }
+    const int64_t window = std::min<int64_t>(o.average_last, result.iterations);
+    double sum = 0.0, sq = 0.0;
+    for (int64_t r = result.iterations - window; r < result.iterations; ++r) sum += result.history[r];
+    result.mi = sum / window;
+    for (int64_t r = result.iterations - window; r < result.iterations; ++r)
+      sq += (result.history[r] - result.mi) * (result.history[r] - result.mi);
+    result.mi_std = window > 1 ? std::sqrt(sq / (window - 1)) : 0.0;
+    if (o.show_progress) {
+      progress.Finish(absl::StrFormat("I=%.4f +- %.4f nats after %d iterations", result.mi,
+                                      result.mi_std, result.iterations));
+    }
+    return result;
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("MINE failed in LibTorch: ", e.what()));
+  }
+}
+
+}  // namespace monitor
+}  // namespace sparselab
