@@ -1,0 +1,74 @@
+#!/bin/bash
+# Exercises the `mi` command line on good and bad input.
+set -u
+MI="$TEST_SRCDIR/$TEST_WORKSPACE/monitor/mi"
+DIR="$TEST_TMPDIR"
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# y = x + small deterministic wiggle: strongly dependent, tie-free.
+{ echo "x1,x2"; for i in $(seq 1 200); do echo "$(awk -v i=$i 'BEGIN{printf "%.6f,%.6f", sin(i*1.3), cos(i*0.7)}')"; done; } > "$DIR/x.csv"
+for i in $(seq 1 200); do awk -v i=$i 'BEGIN{printf "%.6f\n", sin(i*1.3) + 0.3*sin(i*2.9)}'; done > "$DIR/y.csv"
+head -n 150 "$DIR/y.csv" > "$DIR/y_short.csv"
+{ echo "a,b"; echo "1,2"; echo "3,oops"; } > "$DIR/bad.csv"
+{ for i in $(seq 1 199); do echo "$i.5,1"; done; echo "nan,2"; } > "$DIR/nan.csv"
+
+expect_ok() {  # name, then arguments
+  local name="$1"; shift
+  local out
+  if ! out=$("$MI" "$@" 2> "$DIR/err"); then fail "$name exited non-zero: $(cat "$DIR/err")"; return; fi
+  for key in '"estimator"' '"mi"' '"units"' '"n":200' '"dx":2' '"dy":1' '"seconds"'; do
+    [[ "$out" == *$key* ]] || fail "$name: output lacks $key: $out"
+  done
+  [[ $(echo "$out" | wc -l) -eq 1 ]] || fail "$name: more than one line on stdout"
+  [[ "$out" == *nan* || "$out" == *null* ]] && fail "$name: NaN in output: $out"
+  echo "ok: $name -> $out"
+}
+expect_error() {  # name, expected stderr fragment, then arguments
+  local name="$1" fragment="$2"; shift 2
+  if "$MI" "$@" > "$DIR/out" 2> "$DIR/err"; then fail "$name: expected failure, got $(cat "$DIR/out")"; return; fi
+  [[ -s "$DIR/out" ]] && fail "$name: wrote to stdout on error"
+  grep -q -- "$fragment" "$DIR/err" || fail "$name: stderr lacks '$fragment': $(cat "$DIR/err")"
+  echo "ok: $name -> $(cat "$DIR/err")"
+}
+
+expect_ok ksg --estimator=ksg --x="$DIR/x.csv" --y="$DIR/y.csv"
+expect_ok ksg2 --estimator=ksg2 --x="$DIR/x.csv" --y="$DIR/y.csv" --k=4 --units=nats
+expect_ok gcmi --estimator=gcmi --x="$DIR/x.csv" --y="$DIR/y.csv"
+expect_ok discrete --estimator=discrete --x="$DIR/x.csv" --y="$DIR/y.csv"
+out=$("$MI" --estimator=ksg --x="$DIR/x.csv" --y="$DIR/y.csv" --units=bits)
+[[ "$out" == *'"units":"bits"'* ]] || fail "default units are not bits: $out"
+# MI is clearly positive for this dependent pair.
+mi=$(echo "$out" | sed 's/.*"mi":\([-0-9.e]*\).*/\1/')
+awk -v m="$mi" 'BEGIN{exit !(m > 0.5)}' || fail "ksg MI $mi not > 0.5 bits"
+# Same seed, same number.
+[[ "$("$MI" --x="$DIR/x.csv" --y="$DIR/y.csv" --seed=4 | sed 's/,"seconds".*//')" == \
+   "$("$MI" --x="$DIR/x.csv" --y="$DIR/y.csv" --seed=4 | sed 's/,"seconds".*//')" ]] || fail "not reproducible"
+# Relative paths resolve against BUILD_WORKING_DIRECTORY (as under bazel run).
+(cd / && BUILD_WORKING_DIRECTORY="$DIR" "$MI" --x=x.csv --y=y.csv > /dev/null) || fail "relative path under BUILD_WORKING_DIRECTORY"
+# .npy float64, 200 x 1 (header padded to 64 bytes), equal to y.csv.
+{
+  printf '\x93NUMPY\x01\x00\x76\x00'
+  printf "%-117s\n" "{'descr': '<f8', 'fortran_order': False, 'shape': (200, 1), }"
+} > "$DIR/y.npy"
+awk '{printf "%s\n", $1}' "$DIR/y.csv" | while read -r v; do
+  # Little-endian IEEE doubles via perl's pack.
+  perl -e "print pack('d<', $v)"
+done >> "$DIR/y.npy"
+npy=$("$MI" --x="$DIR/x.csv" --y="$DIR/y.npy" | sed 's/,"seconds".*//')
+csv=$("$MI" --x="$DIR/x.csv" --y="$DIR/y.csv" | sed 's/,"seconds".*//')
+[[ "$npy" == "$csv" ]] || fail ".npy and CSV differ: $npy vs $csv"
+
+expect_error bad_csv "line 3: 'oops' is not a number" --x="$DIR/bad.csv" --y="$DIR/y.csv"
+expect_error mismatched_rows "x has 200 samples but y has 150" --x="$DIR/x.csv" --y="$DIR/y_short.csv"
+expect_error missing_file "cannot open '$DIR/nope.csv'" --x="$DIR/nope.csv" --y="$DIR/y.csv"
+expect_error nan "non-finite value (NaN) in sample 199" --x="$DIR/nan.csv" --y="$DIR/y.csv"
+expect_error k_too_large "k must be between 1 and N - 1 = 199" --x="$DIR/x.csv" --y="$DIR/y.csv" --k=200
+expect_error bad_estimator "unknown estimator 'kde'" --estimator=kde --x="$DIR/x.csv" --y="$DIR/y.csv"
+expect_error bad_units "unknown units 'bans'" --units=bans --x="$DIR/x.csv" --y="$DIR/y.csv"
+expect_error no_y "both --x and --y are required" --x="$DIR/x.csv"
+"$MI" --help > "$DIR/help" 2>&1
+grep -q "Estimates the mutual information" "$DIR/help" || fail "--help lacks the usage message"
+
+if [[ $failures -gt 0 ]]; then echo "$failures failures"; exit 1; fi
+echo "all CLI checks passed"
