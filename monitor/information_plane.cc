@@ -1,0 +1,202 @@
+#include "monitor/information_plane.h"
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "lib/plot.h"
+#include "lib/status_macros.h"
+#include "monitor/discrete.h"
+#include "monitor/gcmi.h"
+#include "monitor/ksg.h"
+#include "monitor/validate.h"
+
+namespace sparselab {
+namespace monitor {
+namespace {
+
+bool IsBinary(const Samples& s) {
+  return std::all_of(s.values.begin(), s.values.end(), [](double v) { return v == 0.0 || v == 1.0; });
+}
+
+// Labels relabelled 0 .. C-1 (gcmi needs contiguous classes).
+std::vector<int64_t> Contiguous(const std::vector<int64_t>& labels, int* num_classes) {
+  std::map<int64_t, int64_t> ids;
+  for (int64_t l : labels) ids.emplace(l, 0);
+  int64_t next = 0;
+  for (auto& [label, id] : ids) id = next++;
+  std::vector<int64_t> out(labels.size());
+  for (size_t i = 0; i < labels.size(); ++i) out[i] = ids[labels[i]];
+  *num_classes = static_cast<int>(next);
+  return out;
+}
+
+Samples OneHot(const std::vector<int64_t>& contiguous, int num_classes) {
+  Samples s(static_cast<int64_t>(contiguous.size()), num_classes);
+  for (size_t i = 0; i < contiguous.size(); ++i) s(i, contiguous[i]) = 1.0;
+  return s;
+}
+
+}  // namespace
+
+Samples SamplesFromTensor(const at::Tensor& t) {
+  const at::Tensor flat =
+      t.detach().to(at::kCPU).to(at::kDouble).reshape({t.size(0), -1}).contiguous();
+  Samples s(flat.size(0), flat.size(1));
+  std::copy(flat.data_ptr<double>(), flat.data_ptr<double>() + flat.numel(), s.values.begin());
+  return s;
+}
+
+Samples DropConstantColumns(const Samples& x) {
+  std::vector<int64_t> keep;
+  for (int64_t j = 0; j < x.dim; ++j) {
+    for (int64_t i = 1; i < x.n; ++i) {
+      if (x(i, j) != x(0, j)) {
+        keep.push_back(j);
+        break;
+      }
+    }
+  }
+  Samples out(x.n, static_cast<int64_t>(keep.size()));
+  for (int64_t i = 0; i < x.n; ++i)
+    for (size_t c = 0; c < keep.size(); ++c) out(i, c) = x(i, keep[c]);
+  return out;
+}
+
+Samples PrincipalComponents(const Samples& x, int dim) {
+  at::Tensor t = at::from_blob(const_cast<double*>(x.values.data()), {x.n, x.dim}, at::kDouble);
+  t = t - t.mean(0, true);
+  const at::Tensor cov = t.t().matmul(t) / static_cast<double>(std::max<int64_t>(1, x.n - 1));
+  auto [eigenvalues, eigenvectors] = at::linalg_eigh(cov);  // ascending
+  const double largest = eigenvalues[-1].item<double>();
+  int keep = 0;
+  while (keep < dim && keep < x.dim &&
+         eigenvalues[x.dim - 1 - keep].item<double>() > 1e-12 * largest) {
+    ++keep;
+  }
+  const at::Tensor basis = eigenvectors.narrow(1, x.dim - keep, keep).flip({1});
+  return SamplesFromTensor(t.matmul(basis));
+}
+
+InformationPlane::InformationPlane(InformationPlaneOptions options) : options_(options) {}
+
+InformationPlane::Series& InformationPlane::SeriesFor(const std::string& name) {
+  for (Series& s : series_)
+    if (s.name == name) return s;
+  series_.push_back(Series{name, "", {}, {}, {}});
+  return series_.back();
+}
+
+absl::Status InformationPlane::Record(int64_t epoch, const at::Tensor& inputs,
+                                      const at::Tensor& labels_tensor,
+                                      const std::vector<LayerActivations>& layers) {
+  if (!inputs.defined() || inputs.dim() < 1 || !labels_tensor.defined()) {
+    return absl::InvalidArgumentError("InformationPlane::Record needs inputs (N, ...) and labels (N)");
+  }
+  const Samples x_raw = SamplesFromTensor(inputs);
+  RETURN_IF_ERROR(CheckSamples(x_raw, "inputs", SampleChecks{true}));
+  const at::Tensor labels_cpu = labels_tensor.detach().to(at::kCPU).to(at::kLong).reshape({-1});
+  std::vector<int64_t> labels(labels_cpu.data_ptr<int64_t>(),
+                              labels_cpu.data_ptr<int64_t>() + labels_cpu.numel());
+  RETURN_IF_ERROR(CheckSameCount(x_raw.n, "inputs", static_cast<int64_t>(labels.size()), "labels"));
+  int num_classes = 0;
+  const std::vector<int64_t> classes = Contiguous(labels, &num_classes);
+
+  Samples x = DropConstantColumns(x_raw);
+  if (x.dim == 0) return absl::InvalidArgumentError("every input column is constant");
+  if (options_.pca_dim > 0 && x.dim > options_.pca_dim) x = PrincipalComponents(x, options_.pca_dim);
+  const std::vector<int64_t> x_symbols = SymbolsFromRows(x_raw);
+
+  EstimateOptions estimate;
+  estimate.k = options_.k;
+  estimate.seed = options_.seed;
+  estimate.num_threads = options_.num_threads;
+  estimate.mine = options_.mine;
+  KsgOptions ksg;
+  ksg.k = options_.k;
+  ksg.seed = options_.seed;
+  ksg.num_threads = options_.num_threads;
+
+  for (const LayerActivations& layer : layers) {
+    if (!layer.activations.defined()) {
+      return absl::InvalidArgumentError(absl::StrCat("layer '", layer.name, "' has no activations"));
+    }
+    const Samples t_raw = SamplesFromTensor(layer.activations);
+    RETURN_IF_ERROR(CheckSamples(t_raw, layer.name, SampleChecks{true}));
+    RETURN_IF_ERROR(CheckSameCount(t_raw.n, layer.name, x_raw.n, "inputs"));
+    Series& series = SeriesFor(layer.name);
+    double i_xt = 0.0, i_ty = 0.0;
+    std::string method;
+    if (options_.binary_codes_as_discrete && IsBinary(t_raw)) {
+      method = "discrete (binary codes)";
+      const std::vector<int64_t> t_symbols = SymbolsFromRows(t_raw);
+      ASSIGN_OR_RETURN(i_xt, DiscreteMutualInformation(x_symbols, t_symbols));
+      ASSIGN_OR_RETURN(i_ty, DiscreteMutualInformation(t_symbols, classes));
+    } else {
+      Samples t = DropConstantColumns(t_raw);
+      if (t.dim == 0) {
+        method = "constant layer";
+      } else {
+        if (options_.pca_dim > 0 && t.dim > options_.pca_dim) t = PrincipalComponents(t, options_.pca_dim);
+        method = EstimatorName(options_.estimator);
+        ASSIGN_OR_RETURN(const MiEstimate xt,
+                         EstimateMutualInformation(options_.estimator, x, t, estimate));
+        i_xt = xt.nats;
+        switch (options_.estimator) {
+          case Estimator::kKsg:
+          case Estimator::kKsg2: {
+            ASSIGN_OR_RETURN(i_ty, MixedMutualInformation(t, classes, ksg));
+            break;
+          }
+          case Estimator::kGcmi: {
+            ASSIGN_OR_RETURN(i_ty, GcmiModelCd(t, classes, num_classes));
+            break;
+          }
+          case Estimator::kMine: {
+            ASSIGN_OR_RETURN(const MiEstimate ty, EstimateMutualInformation(
+                                                      Estimator::kMine, t,
+                                                      OneHot(classes, num_classes), estimate));
+            i_ty = ty.nats;
+            break;
+          }
+          case Estimator::kDiscrete: {
+            ASSIGN_OR_RETURN(i_ty, DiscreteMutualInformation(SymbolsFromRows(t), classes));
+            break;
+          }
+        }
+      }
+    }
+    series.method = method;
+    series.epoch.push_back(epoch);
+    series.i_xt.push_back(FromNats(i_xt, options_.units));
+    series.i_ty.push_back(FromNats(i_ty, options_.units));
+  }
+  return absl::OkStatus();
+}
+
+nlohmann::json InformationPlane::ToJson() const {
+  nlohmann::json out;
+  out["estimator"] = EstimatorName(options_.estimator);
+  out["units"] = UnitsName(options_.units);
+  out["k"] = options_.k;
+  out["pca_dim"] = options_.pca_dim;
+  out["layers"] = nlohmann::json::array();
+  for (const Series& s : series_) {
+    out["layers"].push_back(
+        {{"name", s.name}, {"method", s.method}, {"epoch", s.epoch}, {"i_xt", s.i_xt}, {"i_ty", s.i_ty}});
+  }
+  return out;
+}
+
+absl::Status InformationPlane::WritePng(const std::string& path, const std::string& title) const {
+  std::vector<sparselab::Series> lines;
+  for (const Series& s : series_) lines.push_back({s.name, s.i_xt, s.i_ty, "linespoints"});
+  PlotOptions plot;
+  plot.title = title.empty() ? absl::StrCat("Information plane (", EstimatorName(options_.estimator), ")") : title;
+  plot.xlabel = absl::StrCat("I(X;T) [", UnitsName(options_.units), "]");
+  plot.ylabel = absl::StrCat("I(T;Y) [", UnitsName(options_.units), "]");
+  return PlotLines(path, lines, plot);
+}
+
+}  // namespace monitor
+}  // namespace sparselab
