@@ -199,4 +199,13 @@ double KWinners2dImpl::max_entropy() const {
   return MaxEntropy(units, k);
 }
 
+void UpdateBoostStrength(torch::nn::Module& model) {
+  auto update = [](torch::nn::Module* m) {
+    if (auto* layer = dynamic_cast<KWinnersImpl*>(m)) layer->update_boost_strength();
+    if (auto* layer = dynamic_cast<KWinners2dImpl*>(m)) layer->update_boost_strength();
+  };
+  update(&model);
+  for (const auto& child : model.modules(/*include_self=*/false)) update(child.get());
+}
+
 }  // namespace sparselab

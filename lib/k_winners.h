@@ -119,6 +119,10 @@ class KWinners2dImpl : public torch::nn::Cloneable<KWinners2dImpl> {
 };
 TORCH_MODULE(KWinners2d);
 
+// Calls update_boost_strength() on `model` and every KWinners / KWinners2d
+// inside it (nupic's model.apply(update_boost_strength)): after each epoch.
+void UpdateBoostStrength(torch::nn::Module& model);
+
 }  // namespace sparselab
 
 #endif  // SPARSELAB_LIB_K_WINNERS_H_

@@ -183,6 +183,20 @@ TEST(KWinnersTest, EntropyOfDutyCycles) {
   EXPECT_NEAR(layer->max_entropy(), 4 * (0.5 + 0.75 * std::log2(4.0 / 3.0)), 1e-12);
 }
 
+TEST(UpdateBoostStrengthTest, DecaysEveryKWinnersLayerInAModel) {
+  struct NetImpl : torch::nn::Module {
+    NetImpl()
+        : a(register_module("a", KWinners(KWinnersOptions(4, 1).boost_strength(1.5).boost_strength_factor(0.85)))),
+          b(register_module("b", KWinners2d(KWinners2dOptions(2, 1).boost_strength(2.0).boost_strength_factor(0.5)))) {}
+    KWinners a;
+    KWinners2d b;
+  };
+  NetImpl net;
+  UpdateBoostStrength(net);
+  EXPECT_NEAR(net.a->boost_strength.item<double>(), 1.275, 1e-6);
+  EXPECT_NEAR(net.b->boost_strength.item<double>(), 1.0, 1e-6);
+}
+
 // ---------------------------------------------------------------------------
 // KWinners2d
 

@@ -71,4 +71,13 @@ void SparseWeights2dImpl::pretty_print(std::ostream& stream) const {
          << *module << ")";
 }
 
+void RezeroWeights(torch::nn::Module& model) {
+  auto rezero = [](torch::nn::Module* m) {
+    if (auto* linear = dynamic_cast<SparseWeightsImpl*>(m)) linear->rezero_weights();
+    if (auto* conv = dynamic_cast<SparseWeights2dImpl*>(m)) conv->rezero_weights();
+  };
+  rezero(&model);
+  for (const auto& child : model.modules(/*include_self=*/false)) rezero(child.get());
+}
+
 }  // namespace sparselab

@@ -62,6 +62,10 @@ class SparseWeights2dImpl : public torch::nn::Module {
 };
 TORCH_MODULE(SparseWeights2d);
 
+// Calls rezero_weights() on `model` and every SparseWeights / SparseWeights2d
+// inside it: the per-step callback after each optimizer step.
+void RezeroWeights(torch::nn::Module& model);
+
 }  // namespace sparselab
 
 #endif  // SPARSELAB_LIB_SPARSE_WEIGHTS_H_

@@ -122,5 +122,24 @@ TEST(SparseWeightsTest, SaveLoadRoundTripKeepsMaskAndWeights) {
   EXPECT_TRUE(loaded(x).equal(layer(x)));
 }
 
+TEST(RezeroWeightsTest, FindsNestedSparseLayers) {
+  struct NetImpl : torch::nn::Module {
+    NetImpl()
+        : fc(register_module("fc", SparseWeights(torch::nn::Linear(6, 4), 0.5))),
+          conv(register_module("conv", SparseWeights2d(torch::nn::Conv2d(1, 2, 3), 0.5))) {}
+    SparseWeights fc;
+    SparseWeights2d conv;
+  };
+  auto net = std::make_shared<NetImpl>();
+  {
+    at::NoGradGuard no_grad;
+    net->fc->module->weight.fill_(1);
+    net->conv->module->weight.fill_(1);
+  }
+  RezeroWeights(*net);
+  EXPECT_EQ(net->fc->module->weight.sum().item<double>(), 12);   // 4 units x 3 kept
+  EXPECT_EQ(net->conv->module->weight.sum().item<double>(), 10);  // 2 x round(4.5)
+}
+
 }  // namespace
 }  // namespace sparselab
