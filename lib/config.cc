@@ -81,7 +81,8 @@ absl::StatusOr<Config> Config::Load(const std::string& path, const std::string& 
   if (file.is_discarded()) {
     // Parse again with exceptions on, only to report where the syntax error is.
     try {
-      (void)json::parse(text.str(), nullptr, true, true);
+      json unused = json::parse(text.str(), nullptr, true, true);
+      (void)unused;
     } catch (const json::parse_error& e) {
       return absl::InvalidArgumentError(
           absl::StrCat(path, ": malformed JSON: ", e.what()));

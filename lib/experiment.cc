@@ -243,6 +243,14 @@ std::string Experiment::ResultPath() const {
   return absl::StrCat(out_dir_, "/", name);
 }
 
+std::string Experiment::OutputPath(const std::string& filename) const {
+  if (config_.preset() == "paper") return absl::StrCat(out_dir_, "/", filename);
+  const size_t dot = filename.rfind('.');
+  const std::string stem = dot == std::string::npos ? filename : filename.substr(0, dot);
+  const std::string ext = dot == std::string::npos ? "" : filename.substr(dot);
+  return absl::StrCat(out_dir_, "/", stem, "-", config_.preset(), ext);
+}
+
 void Experiment::Seed(int64_t seed) const {
   torch::manual_seed(static_cast<uint64_t>(seed));
   std::srand(static_cast<unsigned>(seed));

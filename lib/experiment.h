@@ -53,6 +53,9 @@ class Experiment {
   // result.json for the "paper" preset, result-<preset>.json for the others
   // (so a quick run never overwrites the committed full result).
   std::string ResultPath() const;
+  // A figure or other output file in out_dir(): "fig2.png" for the "paper"
+  // preset, "fig2-<preset>.png" for the others, like ResultPath().
+  std::string OutputPath(const std::string& filename) const;
 
   // Seeds torch's and the C++ generators for one run.
   void Seed(int64_t seed) const;

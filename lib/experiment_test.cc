@@ -71,6 +71,8 @@ TEST(ExperimentTest, RunsBodyAndWritesSchemaForNonPaperPreset) {
         }
         ex.table().SetPaper("row", "value", 1.875);
         ex.extra()["curve"] = {1, 2, 3};
+        EXPECT_EQ(ex.OutputPath("fig2.png"), Tmp("out/nested") + "/fig2-quick.png");
+        EXPECT_EQ(ex.OutputPath("notes"), Tmp("out/nested") + "/notes-quick");
         return absl::OkStatus();
       });
   ASSERT_EQ(rc, 0);
@@ -143,6 +145,7 @@ TEST(ExperimentTest, PaperPresetWritesResultJson) {
                           [](Experiment& ex) {
                             EXPECT_EQ(ex.seeds(), (std::vector<int64_t>{3}));
                             EXPECT_EQ(ex.ResultPath(), Tmp("out3") + "/result.json");
+                            EXPECT_EQ(ex.OutputPath("fig2.png"), Tmp("out3") + "/fig2.png");
                             return absl::OkStatus();
                           }),
             0);
