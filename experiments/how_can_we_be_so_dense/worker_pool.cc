@@ -1,0 +1,58 @@
+#include "experiments/how_can_we_be_so_dense/worker_pool.h"
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+
+extern char** environ;
+
+namespace sparselab::hcwbsd {
+
+std::string SelfExecutable() {
+  char path[4096] = {0};
+  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+  return n > 0 ? std::string(path, static_cast<size_t>(n)) : std::string();
+}
+
+absl::Status RunWorkers(const std::vector<std::vector<std::string>>& commands, int jobs,
+                        const std::function<void(size_t, int)>& on_done) {
+  if (jobs < 1) return absl::InvalidArgumentError("--jobs must be at least 1");
+  std::map<pid_t, size_t> running;
+  size_t next = 0;
+  while (next < commands.size() || !running.empty()) {
+    while (next < commands.size() && running.size() < static_cast<size_t>(jobs)) {
+      std::vector<char*> argv;
+      for (const std::string& arg : commands[next]) argv.push_back(const_cast<char*>(arg.c_str()));
+      argv.push_back(nullptr);
+      pid_t pid = 0;
+      const int err = ::posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ);
+      if (err != 0) {
+        return absl::InternalError(
+            absl::StrCat("cannot start worker ", argv[0], ": ", std::strerror(err)));
+      }
+      running[pid] = next++;
+    }
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, 0);
+    if (pid < 0) {
+      if (errno == EINTR) continue;
+      return absl::InternalError(absl::StrCat("waitpid failed: ", std::strerror(errno)));
+    }
+    auto it = running.find(pid);
+    if (it == running.end()) continue;  // not one of ours
+    const size_t index = it->second;
+    running.erase(it);
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status)
+                                       : (WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1);
+    on_done(index, code);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace sparselab::hcwbsd
