@@ -37,6 +37,42 @@ absl::Status Require(const json& j, const char* key, json::value_t type, const c
 
 }  // namespace
 
+// One Markdown table: a column per metric in first-seen order, with a "paper"
+// column beside each metric that has a paper value in any row.
+static std::string RenderTable(const std::vector<json>& rows) {
+  std::vector<std::string> metrics;
+  for (const json& row : rows) {
+    for (auto m = row["metrics"].begin(); m != row["metrics"].end(); ++m) {
+      if (std::find(metrics.begin(), metrics.end(), m.key()) == metrics.end()) {
+        metrics.push_back(m.key());
+      }
+    }
+  }
+  std::vector<bool> has_paper(metrics.size(), false);
+  for (const json& row : rows) {
+    const json paper = row.value("paper", json::object());
+    for (size_t i = 0; i < metrics.size(); ++i) has_paper[i] = has_paper[i] || paper.contains(metrics[i]);
+  }
+  std::vector<std::string> header = {""};
+  for (size_t i = 0; i < metrics.size(); ++i) {
+    header.push_back(has_paper[i] ? metrics[i] + " (ours)" : metrics[i]);
+    if (has_paper[i]) header.push_back(metrics[i] + " (paper)");
+  }
+  std::string md = absl::StrCat("| ", absl::StrJoin(header, " | "), " |\n|");
+  for (size_t i = 0; i < header.size(); ++i) absl::StrAppend(&md, i ? " ---: |" : " --- |");
+  md += "\n";
+  for (const json& row : rows) {
+    std::vector<std::string> cells = {Cell(row["name"].get<std::string>())};
+    const json paper = row.value("paper", json::object());
+    for (size_t i = 0; i < metrics.size(); ++i) {
+      cells.push_back(row["metrics"].contains(metrics[i]) ? FormatMeanStd(row["metrics"][metrics[i]]) : "");
+      if (has_paper[i]) cells.push_back(paper.contains(metrics[i]) ? FormatMeanStd(paper[metrics[i]]) : "");
+    }
+    absl::StrAppend(&md, "| ", absl::StrJoin(cells, " | "), " |\n");
+  }
+  return md;
+}
+
 std::string FormatMeanStd(const json& s) {
   if (!s.is_object() || !s.contains("mean") || !s["mean"].is_number()) return "-";
   std::string out = Num(s["mean"].get<double>());
@@ -69,45 +105,28 @@ absl::StatusOr<std::string> RenderExperiment(const json& r) {
       prov.value("threads", 0), " thread(s) on ", prov.value("device", std::string("?")), ", ",
       machine.value("cpu", std::string("unknown CPU")), ".\n\n");
 
-  // Columns: every metric in first-seen order; a "paper" column beside each
-  // metric that has a paper value in any row.
-  std::vector<std::string> metrics;
-  std::vector<bool> has_paper;
   for (const json& row : r["rows"]) {
     if (!row.is_object() || !row.contains("name") || !row["name"].is_string() ||
         !row.contains("metrics") || !row["metrics"].is_object()) {
       return absl::InvalidArgumentError("a row lacks a string \"name\" or a \"metrics\" object");
     }
-    for (auto m = row["metrics"].begin(); m != row["metrics"].end(); ++m) {
-      if (std::find(metrics.begin(), metrics.end(), m.key()) == metrics.end()) {
-        metrics.push_back(m.key());
-        has_paper.push_back(false);
-      }
-    }
-  }
-  for (const json& row : r["rows"]) {
-    const json paper = row.value("paper", json::object());
-    for (size_t i = 0; i < metrics.size(); ++i) has_paper[i] = has_paper[i] || paper.contains(metrics[i]);
   }
   if (r["rows"].empty()) return md + "(no rows)\n\n";
-  std::vector<std::string> header = {""};
-  for (size_t i = 0; i < metrics.size(); ++i) {
-    header.push_back(has_paper[i] ? metrics[i] + " (ours)" : metrics[i]);
-    if (has_paper[i]) header.push_back(metrics[i] + " (paper)");
-  }
-  absl::StrAppend(&md, "| ", absl::StrJoin(header, " | "), " |\n|");
-  for (size_t i = 0; i < header.size(); ++i) absl::StrAppend(&md, i ? " ---: |" : " --- |");
-  md += "\n";
+  // Rows of one family ("fig2/a_x=64/n=300", "fig2/...") share a table; a new
+  // name prefix (up to the first '/') starts a new one.
+  std::vector<std::pair<std::string, std::vector<json>>> groups;
   for (const json& row : r["rows"]) {
-    std::vector<std::string> cells = {Cell(row["name"].get<std::string>())};
-    const json paper = row.value("paper", json::object());
-    for (size_t i = 0; i < metrics.size(); ++i) {
-      cells.push_back(row["metrics"].contains(metrics[i]) ? FormatMeanStd(row["metrics"][metrics[i]]) : "");
-      if (has_paper[i]) cells.push_back(paper.contains(metrics[i]) ? FormatMeanStd(paper[metrics[i]]) : "");
-    }
-    absl::StrAppend(&md, "| ", absl::StrJoin(cells, " | "), " |\n");
+    const std::string name = row["name"];
+    const size_t cut = name.find('/');
+    const std::string prefix = cut == std::string::npos ? "" : name.substr(0, cut);
+    if (groups.empty() || groups.back().first != prefix) groups.push_back({prefix, {}});
+    groups.back().second.push_back(row);
   }
-  return md + "\n";
+  for (const auto& [prefix, rows] : groups) {
+    if (groups.size() > 1 && !prefix.empty()) absl::StrAppend(&md, "### ", prefix, "\n\n");
+    absl::StrAppend(&md, RenderTable(rows), "\n");
+  }
+  return md;
 }
 
 RenderedDocs RenderResults(const std::vector<std::string>& paths) {

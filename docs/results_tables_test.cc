@@ -42,6 +42,20 @@ TEST(RenderExperimentTest, OursBesidePaperWithProvenance) {
   EXPECT_EQ(*md, expected);
 }
 
+TEST(RenderExperimentTest, RowFamiliesGetTheirOwnTables) {
+  nlohmann::json r = Load("alpha.json");
+  r["rows"] = nlohmann::json::parse(R"([
+    {"name": "fig1/a", "metrics": {"x": {"mean": 1, "n": 1}}},
+    {"name": "fig1/b", "metrics": {"x": {"mean": 2, "n": 1}}},
+    {"name": "sine/a", "metrics": {"y": {"mean": 3, "n": 1}}, "paper": {"y": {"mean": 4}}}])");
+  auto md = RenderExperiment(r);
+  ASSERT_TRUE(md.ok());
+  EXPECT_NE(md->find("### fig1\n\n|  | x |\n| --- | ---: |\n| fig1/a | 1.000 |\n| fig1/b | 2.000 |\n\n"),
+            std::string::npos) << *md;
+  EXPECT_NE(md->find("### sine\n\n|  | y (ours) | y (paper) |\n| --- | ---: | ---: |\n| sine/a | 3.000 | 4.000 |\n"),
+            std::string::npos) << *md;
+}
+
 TEST(RenderExperimentTest, OffSchemaIsAnErrorNamingTheKey) {
   auto md = RenderExperiment(Load("offschema.json"));
   ASSERT_FALSE(md.ok());

@@ -125,7 +125,7 @@ absl::Status Figure2(Experiment& ex) {
     for (int64_t n : ns) {
       const int64_t a_x = ResolveAx(ax_spec, n);
       ASSIGN_OR_RETURN(double p, MatchProbability(n, a_w, a_x, theta));
-      const std::string row = absl::StrCat("fig2 a_x=", AxName(ax_spec), " n=", n);
+      const std::string row = absl::StrCat("fig2/a_x=", AxName(ax_spec), "/n=", n);
       ex.table().Set(row, "exact", p);
       exact.x.push_back(n);
       exact.y.push_back(p);
@@ -205,7 +205,7 @@ absl::Status Figure3(Experiment& ex) {
   for (int64_t ax_spec : axs) {
     Series curve{absl::StrCat("a=", AxName(ax_spec)), {}, {}, "linespoints"};
     for (int64_t n : ns) {
-      const std::string row = absl::StrCat("fig3 a_x=", AxName(ax_spec), " n=", n);
+      const std::string row = absl::StrCat("fig3/a_x=", AxName(ax_spec), "/n=", n);
       run(row, n, ResolveAx(ax_spec, n), 1.0, curve, n);
       if (const double* p = PaperValue(PaperScalar(), kPaperScalarN, ax_spec, n)) {
         ex.table().SetPaper(row, "observed", *p);
@@ -217,7 +217,7 @@ absl::Status Figure3(Experiment& ex) {
   for (int64_t a_x : scale_axs) {
     Series curve{absl::StrCat("a=", a_x), {}, {}, "linespoints"};
     for (double s : scales) {
-      const std::string row = absl::StrFormat("fig3 scale a_x=%d s=%.1f", a_x, s);
+      const std::string row = absl::StrFormat("fig3_scale/a_x=%d/s=%.1f", a_x, s);
       run(row, scale_n, a_x, s, curve, s);
       if (const double* p = PaperValue(PaperScale(), kPaperScales, a_x, s)) {
         ex.table().SetPaper(row, "observed", *p);

@@ -15,7 +15,7 @@ std::string Binary() {
 }
 std::string Tmp() { return std::getenv("TEST_TMPDIR"); }
 
-int Run(const std::string& args) {
+int RunSdrMatch(const std::string& args) {
   const std::string cmd = Binary() + " --threads=2 --out=" + Tmp() + "/out " + args + " 2>" +
                           Tmp() + "/stderr.txt";
   return WEXITSTATUS(std::system(cmd.c_str()));
@@ -34,12 +34,12 @@ const nlohmann::json* Row(const nlohmann::json& j, const std::string& name) {
 }
 
 TEST(SdrMatchTest, QuickPresetWritesExactAndObservedValues) {
-  ASSERT_EQ(Run("--preset=quick"), 0) << Stderr();
+  ASSERT_EQ(RunSdrMatch("--preset=quick"), 0) << Stderr();
   auto j = sparselab::ReadJsonFile(Tmp() + "/out/result-quick.json");
   ASSERT_TRUE(j.ok()) << j.status();
   EXPECT_EQ((*j)["experiment"], "sdr_match");
   EXPECT_EQ((*j)["preset"], "quick");
-  const nlohmann::json* r = Row(*j, "fig2 a_x=128 n=300");
+  const nlohmann::json* r = Row(*j, "fig2/a_x=128/n=300");
   ASSERT_NE(r, nullptr);
   const double exact = (*r)["metrics"]["exact"]["mean"];
   EXPECT_NEAR(exact / 0.292078213737764, 1.0, 1e-9);  // the paper's theoretical value
@@ -47,12 +47,12 @@ TEST(SdrMatchTest, QuickPresetWritesExactAndObservedValues) {
   // 1e6 trials at p = 0.29: standard error 4.5e-4.
   EXPECT_NEAR((*r)["metrics"]["observed"]["mean"].get<double>(), exact, 5 * 4.6e-4);
   // Points below min_probability are computed exactly but not simulated.
-  const nlohmann::json* tiny = Row(*j, "fig2 a_x=64 n=700");
+  const nlohmann::json* tiny = Row(*j, "fig2/a_x=64/n=700");
   ASSERT_NE(tiny, nullptr);
   EXPECT_TRUE((*tiny)["metrics"].contains("observed"));  // 1.4e-7 >= 1e-8
   // Figure 3: scale 2 matches far more often than scale 1 at n = 1000.
-  const double s1 = (*Row(*j, "fig3 scale a_x=64 s=1.0"))["metrics"]["observed"]["mean"];
-  const double s2 = (*Row(*j, "fig3 scale a_x=64 s=2.0"))["metrics"]["observed"]["mean"];
+  const double s1 = (*Row(*j, "fig3_scale/a_x=64/s=1.0"))["metrics"]["observed"]["mean"];
+  const double s2 = (*Row(*j, "fig3_scale/a_x=64/s=2.0"))["metrics"]["observed"]["mean"];
   EXPECT_GT(s2, 10 * s1);
   for (const char* fig : {"fig2_binary-quick.png", "fig3_scalar_n-quick.png", "fig3_scalar_scale-quick.png"}) {
     EXPECT_TRUE(std::ifstream(Tmp() + "/out/" + fig).good()) << fig;
@@ -61,18 +61,18 @@ TEST(SdrMatchTest, QuickPresetWritesExactAndObservedValues) {
 }
 
 TEST(SdrMatchTest, SameSeedSameNumbers) {
-  ASSERT_EQ(Run("--preset=quick --set=binary_n=[300],scalar_n=[250],scales=[1.0]"), 0) << Stderr();
+  ASSERT_EQ(RunSdrMatch("--preset=quick --set=binary_n=[300],scalar_n=[250],scales=[1.0]"), 0) << Stderr();
   auto a = sparselab::ReadJsonFile(Tmp() + "/out/result-quick.json");
-  ASSERT_EQ(Run("--preset=quick --threads=1 --set=binary_n=[300],scalar_n=[250],scales=[1.0]"), 0);
+  ASSERT_EQ(RunSdrMatch("--preset=quick --threads=1 --set=binary_n=[300],scalar_n=[250],scales=[1.0]"), 0);
   auto b = sparselab::ReadJsonFile(Tmp() + "/out/result-quick.json");
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ((*a)["rows"], (*b)["rows"]);
 }
 
 TEST(SdrMatchTest, BadOverrideFailsClearly) {
-  EXPECT_EQ(Run("--preset=quick --set=thetaa=3"), 1);
+  EXPECT_EQ(RunSdrMatch("--preset=quick --set=thetaa=3"), 1);
   EXPECT_NE(Stderr().find("unknown key 'thetaa'"), std::string::npos) << Stderr();
-  EXPECT_EQ(Run("--preset=quick --set=a_w=100000"), 1);
+  EXPECT_EQ(RunSdrMatch("--preset=quick --set=a_w=100000"), 1);
   EXPECT_NE(Stderr().find("a_w"), std::string::npos) << Stderr();
 }
 
