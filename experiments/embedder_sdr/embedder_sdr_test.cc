@@ -1,0 +1,146 @@
+// Runs the embedder_sdr binary with the quick preset (MNIST, 3000 training and
+// 1000 test images, 2 epochs, one seed) and checks the values it reports.
+#include <sys/stat.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "lib/result_writer.h"
+
+namespace {
+
+std::string Tmp() { return std::getenv("TEST_TMPDIR"); }
+
+const nlohmann::json& Row(const nlohmann::json& j, const std::string& name) {
+  for (const auto& r : j["rows"]) {
+    if (r["name"] == name) return r;
+  }
+  ADD_FAILURE() << "no row " << name;
+  static const nlohmann::json empty = {{"metrics", nlohmann::json::object()}};
+  return empty;
+}
+
+double Mean(const nlohmann::json& row, const std::string& metric) {
+  if (!row["metrics"].contains(metric)) {
+    ADD_FAILURE() << "row " << row.value("name", "?") << " has no metric " << metric;
+    return NAN;
+  }
+  return row["metrics"][metric]["mean"].get<double>();
+}
+
+bool NonEmptyFile(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && st.st_size > 0;
+}
+
+class EmbedderSdrQuickTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const std::string bin = std::string(std::getenv("TEST_SRCDIR")) +
+                            "/sparselab/experiments/embedder_sdr/embedder_sdr";
+    const std::string cmd =
+        bin + " --preset=quick --threads=1 --out=" + Tmp() + " 2>" + Tmp() + "/err";
+    exit_code_ = WEXITSTATUS(std::system(cmd.c_str()));
+    auto j = sparselab::ReadJsonFile(Tmp() + "/result-quick.json");
+    if (j.ok()) result_ = new nlohmann::json(*j);
+  }
+  static int exit_code_;
+  static nlohmann::json* result_;
+};
+int EmbedderSdrQuickTest::exit_code_ = -1;
+nlohmann::json* EmbedderSdrQuickTest::result_ = nullptr;
+
+TEST_F(EmbedderSdrQuickTest, RunsAndWritesEveryVariant) {
+  ASSERT_EQ(exit_code_, 0);
+  ASSERT_NE(result_, nullptr);
+  EXPECT_EQ((*result_)["preset"], "quick");
+  for (const char* v : {"softmax", "kwta", "kwta_scaling", "kwta_pretrained",
+                        "kwta_pretrained_scaling", "kwta_hidden"}) {
+    Row(*result_, std::string("mnist/") + v);
+  }
+}
+
+TEST_F(EmbedderSdrQuickTest, ModelsLearn) {
+  ASSERT_NE(result_, nullptr);
+  // Ten classes: chance is 0.1. 2 epochs on 3000 images reach ~0.7 in both heads.
+  EXPECT_GT(Mean(Row(*result_, "mnist/softmax"), "test_accuracy"), 0.5);
+  const nlohmann::json& kwta = Row(*result_, "mnist/kwta");
+  EXPECT_GT(Mean(kwta, "accuracy_centroid_cosine"), 0.4);
+  EXPECT_GT(Mean(kwta, "accuracy_centroid_hamming"), 0.4);
+  EXPECT_GT(Mean(kwta, "accuracy_knn5"), 0.4);
+  EXPECT_GT(Mean(Row(*result_, "mnist/kwta_pretrained"), "accuracy_centroid_cosine"), 0.4);
+}
+
+TEST_F(EmbedderSdrQuickTest, CodeMeasuresAreConsistent) {
+  ASSERT_NE(result_, nullptr);
+  for (const char* v : {"kwta", "kwta_scaling", "kwta_hidden"}) {
+    const nlohmann::json& r = Row(*result_, std::string("mnist/") + v);
+    // k = ceil(0.05 * 256) = 13 winners of 256 in every eval-mode code.
+    EXPECT_NEAR(Mean(r, "code_sparsity"), 13.0 / 256.0, 1e-3) << v;
+    const double dead = Mean(r, "dead_units"), on = Mean(r, "always_on_units");
+    EXPECT_GE(dead, 0);
+    EXPECT_LE(dead + on, 256 - 13);  // at least 13 units must fire on some code
+    EXPECT_GT(Mean(r, "firing_entropy_bits"), 0);
+    EXPECT_LE(Mean(r, "firing_entropy_fraction_of_max"), 1.0 + 1e-9);
+    // Trained codes: same-class codes share more bits than different-class ones.
+    EXPECT_GT(Mean(r, "overlap_within_class"), Mean(r, "overlap_between_class")) << v;
+    EXPECT_LE(Mean(r, "overlap_within_class"), 13.0);
+    // Union: |a OR b| / 256 lies in [13, 26] / 256, and the overlay's code
+    // lands in the union far above that chance level.
+    const double chance = Mean(r, "union_chance_precision");
+    EXPECT_GE(chance, 13.0 / 256 - 1e-9);
+    EXPECT_LE(chance, 26.0 / 256 + 1e-9);
+    EXPECT_GT(Mean(r, "union_precision"), 2 * chance) << v;
+    EXPECT_LE(Mean(r, "union_recall"), 1.0);
+  }
+}
+
+TEST_F(EmbedderSdrQuickTest, InformationPlaneAndFanoBound) {
+  ASSERT_NE(result_, nullptr);
+  const nlohmann::json& planes = (*result_)["information_plane"]["mnist"];
+  for (const char* est : {"ksg", "gcmi", "mine"}) {
+    ASSERT_TRUE(planes.contains(est)) << est;
+    const nlohmann::json& layers = planes[est]["0"]["layers"];
+    ASSERT_EQ(layers.size(), 4u) << est;  // softmax/{hidden,output}, kwta/{hidden,code}
+    for (const auto& layer : layers) {
+      EXPECT_EQ(layer["epoch"], nlohmann::json({0, 1, 2})) << est << " " << layer["name"];
+      for (const auto& v : layer["i_ty"]) EXPECT_TRUE(std::isfinite(v.get<double>()));
+    }
+    for (const char* row : {"mnist/softmax", "mnist/kwta"}) {
+      const nlohmann::json& r = Row(*result_, row);
+      const std::string layer = std::string(row) == "mnist/kwta" ? "code" : "output";
+      const double bound = Mean(r, std::string("fano_accuracy_bound_") + est + "_" + layer);
+      EXPECT_GE(bound, 0.1 - 1e-9) << est;  // never below chance
+      EXPECT_LE(bound, 1.0) << est;
+      EXPECT_GT(Mean(r, std::string("i_ty_bits_") + est + "_" + layer), 0.2) << est;
+    }
+  }
+  // A KSG estimate of I(T;Y) below H(Y) = log2(10) gives a bound below 1.
+  EXPECT_LT(Mean(Row(*result_, "mnist/kwta"), "fano_accuracy_bound_ksg_code"), 1.0);
+}
+
+TEST_F(EmbedderSdrQuickTest, WritesFigures) {
+  ASSERT_EQ(exit_code_, 0);
+  EXPECT_TRUE(NonEmptyFile(Tmp() + "/mean_code_mnist_kwta-quick.png"));
+  EXPECT_TRUE(NonEmptyFile(Tmp() + "/mean_code_mnist_kwta_hidden-quick.png"));
+  for (const char* est : {"ksg", "gcmi", "mine"}) {
+    EXPECT_TRUE(NonEmptyFile(Tmp() + "/information_plane_mnist_" + est + "-quick.png")) << est;
+  }
+}
+
+TEST(EmbedderSdrConfigTest, RejectsBadConfig) {
+  const std::string bin = std::string(std::getenv("TEST_SRCDIR")) +
+                          "/sparselab/experiments/embedder_sdr/embedder_sdr";
+  const std::string base = bin + " --preset=quick --threads=1 --out=" + Tmp() + " ";
+  // A pretrained variant without the softmax model before it.
+  EXPECT_NE(WEXITSTATUS(std::system((base + "--set='variants=[\"kwta_pretrained\"]' 2>" +
+                                     Tmp() + "/err1").c_str())),
+            0);
+  EXPECT_NE(WEXITSTATUS(std::system(
+                (base + "--set='variants=[\"nonsense\"]' 2>" + Tmp() + "/err2").c_str())),
+            0);
+}
+
+}  // namespace

@@ -1,0 +1,39 @@
+// The runs of EmbedderSDR's claims (issue 7), named in config "variants":
+//   softmax                  linear 128->10 + log-softmax, cross-entropy
+//   kwta                     linear 128->E + binary kWTA, triplet loss, random init
+//   kwta_scaling             the same with synaptic scaling around the kWTA
+//   kwta_pretrained          kwta started from the softmax model's trained conv,
+//                            batch norm and 192->128 layers (the last layer replaced)
+//   kwta_pretrained_scaling  kwta_pretrained with synaptic scaling
+//   kwta_hidden              kwta with binary kWTA also in place of the hidden ReLU
+#ifndef SPARSELAB_EXPERIMENTS_EMBEDDER_SDR_VARIANTS_H_
+#define SPARSELAB_EXPERIMENTS_EMBEDDER_SDR_VARIANTS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "lib/config.h"
+
+namespace sparselab::embedder_sdr {
+
+struct Variant {
+  std::string name;
+  bool kwta_head = false;
+  bool pretrained = false;
+  bool synaptic_scaling = false;
+  bool hidden_kwta = false;
+};
+
+absl::StatusOr<Variant> ParseVariant(const std::string& name);
+
+// Config "variants" in order; a pretrained variant needs "softmax" before it,
+// and every name of "mi_variants" must be a listed variant.
+absl::StatusOr<std::vector<Variant>> ReadVariants(const Config& config);
+
+// Whether `name` is in the string list config[key].
+bool VariantListed(const Config& config, const std::string& key, const std::string& name);
+
+}  // namespace sparselab::embedder_sdr
+
+#endif  // SPARSELAB_EXPERIMENTS_EMBEDDER_SDR_VARIANTS_H_
