@@ -132,6 +132,7 @@ class Parent {
                      SelectNetworks(specs, NetworkNames(ex_.config())));
     // Checked up front so that bad data fails before any child starts.
     ASSIGN_OR_RETURN(auto data, LoadData(ex_.config()));
+    test_ = data.second;
     options_ = ReadTaskOptions(ex_.config(), absl::GetFlag(FLAGS_epochs), ex_.device());
     const int jobs = absl::GetFlag(FLAGS_jobs);
     if (jobs < 1) return absl::InvalidArgumentError("--jobs must be at least 1");
@@ -176,7 +177,6 @@ class Parent {
                    pending.size());
       if (absl::Status s = Rebuild(); !s.ok()) failed.push_back(std::string(s.message()));
     }));
-    RETURN_IF_ERROR(WriteFigures(data.second));
     if (!failed.empty()) {
       return absl::InternalError(absl::StrCat(
           failed.size(), " task(s) failed: ", absl::StrJoin(failed, "; "),
@@ -252,7 +252,7 @@ class Parent {
   }
 
   // result.json from every finished task, networks in config order, seeds
-  // ascending; written atomically.
+  // ascending; written atomically. Then Figure 5 from the same numbers.
   absl::Status Rebuild() {
     ResultTable table;
     nlohmann::json epochs = nlohmann::json::object();
@@ -285,12 +285,13 @@ class Parent {
         "the sample standard deviation (the paper's script uses numpy's population std). Layer "
         "rows: non-zero weights of the trained model, and mean non-zero outputs per test image "
         "in evaluation (k_inference winners) and training (k winners) mode.";
-    return ex_.WriteResult();
+    RETURN_IF_ERROR(ex_.WriteResult());
+    return WriteFigures();
   }
 
-  absl::Status WriteFigures(const Dataset& test) {
+  absl::Status WriteFigures() {
     const Config& c = ex_.config();
-    RETURN_IF_ERROR(WriteNoiseSamplesFigure(ex_.OutputPath("fig5a_noise_samples.png"), test,
+    RETURN_IF_ERROR(WriteNoiseSamplesFigure(ex_.OutputPath("fig5a_noise_samples.png"), test_,
                                             c.Get<std::vector<double>>("figure_noise_levels"),
                                             c.Int("figure_images"), options_.noise_value, 42));
     ASSIGN_OR_RETURN(int lines, WriteNoiseCurvesFigure(ex_.OutputPath("fig5b_noise_accuracy.png"),
@@ -303,6 +304,7 @@ class Parent {
   Experiment& ex_;
   std::vector<std::string> args_;
   TaskOptions options_;
+  Dataset test_;  // for Figure 5A
   std::vector<NetworkSpec> reported_;
   std::map<std::pair<std::string, int64_t>, nlohmann::json> finished_;
 };
