@@ -7,8 +7,8 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 # y = x + small deterministic wiggle: strongly dependent, tie-free.
-{ echo "x1,x2"; for i in $(seq 1 200); do echo "$(awk -v i=$i 'BEGIN{printf "%.6f,%.6f", sin(i*1.3), cos(i*0.7)}')"; done; } > "$DIR/x.csv"
-for i in $(seq 1 200); do awk -v i=$i 'BEGIN{printf "%.6f\n", sin(i*1.3) + 0.3*sin(i*2.9)}'; done > "$DIR/y.csv"
+awk 'BEGIN{print "x1,x2"; for (i = 1; i <= 200; i++) printf "%.6f,%.6f\n", sin(i*1.3), cos(i*0.7)}' > "$DIR/x.csv"
+awk 'BEGIN{for (i = 1; i <= 200; i++) printf "%.6f\n", sin(i*1.3) + 0.3*sin(i*2.9)}' > "$DIR/y.csv"
 head -n 150 "$DIR/y.csv" > "$DIR/y_short.csv"
 { echo "a,b"; echo "1,2"; echo "3,oops"; } > "$DIR/bad.csv"
 { for i in $(seq 1 199); do echo "$i.5,1"; done; echo "nan,2"; } > "$DIR/nan.csv"
@@ -51,10 +51,8 @@ awk -v m="$mi" 'BEGIN{exit !(m > 0.5)}' || fail "ksg MI $mi not > 0.5 bits"
   printf '\x93NUMPY\x01\x00\x76\x00'
   printf "%-117s\n" "{'descr': '<f8', 'fortran_order': False, 'shape': (200, 1), }"
 } > "$DIR/y.npy"
-awk '{printf "%s\n", $1}' "$DIR/y.csv" | while read -r v; do
-  # Little-endian IEEE doubles via perl's pack.
-  perl -e "print pack('d<', $v)"
-done >> "$DIR/y.npy"
+# Little-endian IEEE doubles via perl's pack.
+perl -ne "print pack('d<', \$_)" "$DIR/y.csv" >> "$DIR/y.npy"
 npy=$("$MI" --x="$DIR/x.csv" --y="$DIR/y.npy" | sed 's/,"seconds".*//')
 csv=$("$MI" --x="$DIR/x.csv" --y="$DIR/y.csv" | sed 's/,"seconds".*//')
 [[ "$npy" == "$csv" ]] || fail ".npy and CSV differ: $npy vs $csv"
