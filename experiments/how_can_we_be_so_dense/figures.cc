@@ -2,6 +2,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "experiments/how_can_we_be_so_dense/summary.h"
 #include "experiments/how_can_we_be_so_dense/task.h"
 #include "lib/noise.h"
 #include "lib/plot.h"
@@ -31,12 +32,12 @@ absl::StatusOr<int> WriteNoiseCurvesFigure(const std::string& png_path,
   for (const NetworkSpec& spec : networks) {
     Series s;
     s.title = spec.title;
-    for (double level : levels) {
-      const std::string name = NoiseRow(spec, level);
-      for (const nlohmann::json& row : rows) {
-        if (row["name"] != name || !row["metrics"].contains("accuracy")) continue;
+    for (const nlohmann::json& row : rows) {
+      if (row["name"] != Figure5bRow(spec)) continue;
+      for (double level : levels) {
+        if (!row["metrics"].contains(NoiseMetric(level))) continue;
         s.x.push_back(level);
-        s.y.push_back(row["metrics"]["accuracy"]["mean"].get<double>());
+        s.y.push_back(row["metrics"][NoiseMetric(level)]["mean"].get<double>());
       }
     }
     if (s.x.size() == levels.size()) series.push_back(std::move(s));

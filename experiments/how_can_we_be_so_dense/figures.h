@@ -20,7 +20,7 @@ absl::Status WriteNoiseSamplesFigure(const std::string& png_path, const Dataset&
                                      double noise_value, uint64_t seed);
 
 // Accuracy (%) against noise level, one line per network that has results in
-// `rows` (the result table's "rows"). Returns the number of lines drawn.
+// `rows` (the summary table's "rows", summary.h). Returns the number of lines drawn.
 absl::StatusOr<int> WriteNoiseCurvesFigure(const std::string& png_path,
                                            const nlohmann::json& rows,
                                            const std::vector<NetworkSpec>& networks,

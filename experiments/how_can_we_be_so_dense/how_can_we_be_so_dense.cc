@@ -31,6 +31,7 @@
 #include "absl/strings/match.h"
 #include "experiments/how_can_we_be_so_dense/figures.h"
 #include "experiments/how_can_we_be_so_dense/networks.h"
+#include "experiments/how_can_we_be_so_dense/summary.h"
 #include "experiments/how_can_we_be_so_dense/task.h"
 #include "experiments/how_can_we_be_so_dense/worker_pool.h"
 #include "lib/dataset.h"
@@ -46,6 +47,9 @@ ABSL_FLAG(int32_t, epochs, 0,
           "when that is 0 each network's own (the paper's).");
 ABSL_FLAG(int32_t, jobs, 1,
           "Tasks (network, seed) run in parallel, each in its own single-threaded process.");
+ABSL_FLAG(bool, report_only, false,
+          "Run no task: rebuild result.json and Figure 5 from the finished tasks (e.g. while "
+          "another run of the experiment is training).");
 ABSL_FLAG(bool, worker, false,
           "Internal: run exactly one (network, seed) in this process and write its result to "
           "--out (the parent passes this).");
@@ -159,6 +163,11 @@ class Parent {
         pending.push_back(task);
       }
     }
+    if (absl::GetFlag(FLAGS_report_only)) {
+      std::fprintf(stderr, "[%s] --report_only: %zu unfinished task(s) not run\n",
+                   kInfo.name.c_str(), pending.size());
+      pending.clear();
+    }
     RETURN_IF_ERROR(Rebuild());
     std::fprintf(stderr, "[%s] %zu task(s) to run (%zu finished task(s) on record), %d at a time\n",
                  kInfo.name.c_str(), pending.size(), finished_.size(), jobs);
@@ -254,37 +263,32 @@ class Parent {
   // result.json from every finished task, networks in config order, seeds
   // ascending; written atomically. Then Figure 5 from the same numbers.
   absl::Status Rebuild() {
-    ResultTable table;
+    // Also tasks finished meanwhile by another run of this experiment.
+    for (const NetworkSpec& spec : reported_) {
+      for (int64_t seed : SeedsWithRuns(spec.name)) {
+        if (finished_.count({spec.name, seed}) == 0) LoadFinished(MakeTask(spec, seed), /*quiet=*/true);
+      }
+    }
     nlohmann::json epochs = nlohmann::json::object();
     nlohmann::json seeds_done = nlohmann::json::object();
     for (const NetworkSpec& spec : reported_) {
-      SetPaperValues(spec, table);
       seeds_done[spec.name] = nlohmann::json::array();
       for (const auto& [key, j] : finished_) {
         if (key.first != spec.name) continue;
-        const int64_t seed = key.second;
-        for (const nlohmann::json& row : j["rows"]) {
-          for (auto m = row["per_seed"].begin(); m != row["per_seed"].end(); ++m) {
-            for (auto s = m.value().begin(); s != m.value().end(); ++s) {
-              if (s.value().is_number()) table.Add(row["name"], m.key(), seed, s.value().get<double>());
-            }
-          }
-        }
-        table.SetInfo(MainRow(spec), "network", spec.name);
-        table.SetInfo(MainRow(spec), "layers", j["layers"]);
-        epochs[spec.name][std::to_string(seed)] = j["epochs"];
-        seeds_done[spec.name].push_back(seed);
+        epochs[spec.name][std::to_string(key.second)] = j["epochs"];
+        seeds_done[spec.name].push_back(key.second);
       }
     }
-    ex_.table() = std::move(table);
+    ex_.table() = SummaryTable(reported_, finished_, options_.noise_levels);
     ex_.extra()["seeds_per_network"] = seeds_done;
     ex_.extra()["epochs"] = epochs;
     ex_.extra()["protocol"] =
         "test_accuracy and noise_score are taken at each seed's epoch with the best noise-free "
         "test accuracy (the reference's test_score_table.py); final_* at the last epoch. std is "
-        "the sample standard deviation (the paper's script uses numpy's population std). Layer "
-        "rows: non-zero weights of the trained model, and mean non-zero outputs per test image "
-        "in evaluation (k_inference winners) and training (k winners) mode.";
+        "the sample standard deviation (the paper's script uses numpy's population std). fig5b/ "
+        "rows: accuracy (%) per noise level at the best epoch. layers/ rows, best-epoch model: "
+        "non-zero weights (biases not counted), and mean non-zero outputs per test image in "
+        "evaluation (k_inference winners) and training (k winners) mode, duty-cycle entropy.";
     RETURN_IF_ERROR(ex_.WriteResult());
     return WriteFigures();
   }
@@ -306,7 +310,7 @@ class Parent {
   TaskOptions options_;
   Dataset test_;  // for Figure 5A
   std::vector<NetworkSpec> reported_;
-  std::map<std::pair<std::string, int64_t>, nlohmann::json> finished_;
+  FinishedTasks finished_;
 };
 
 }  // namespace

@@ -122,15 +122,15 @@ TEST_F(HowCanWeBeSoDenseTest, NoiseScoreIsTheSumOfCorrectCountsOverLevels) {
     double previous_high = 101;
     for (const char* level : {"0.00", "0.05", "0.10", "0.15", "0.20", "0.25", "0.30", "0.35",
                               "0.40", "0.45", "0.50"}) {
-      const double accuracy = Mean(j, net + " / noise " + level, "accuracy");
+      const double accuracy = Mean(j, "fig5b/" + net, std::string("noise_") + level);
       correct += accuracy * test_images / 100.0;
       EXPECT_LT(accuracy, previous_high + 10) << "accuracy should not jump up with noise";
       previous_high = accuracy;
     }
     EXPECT_NEAR(Mean(j, net, "noise_score"), correct, 1e-6) << net;
-    EXPECT_NEAR(Mean(j, net + " / noise 0.00", "accuracy"), Mean(j, net, "test_accuracy"), 1e-9);
+    EXPECT_NEAR(Mean(j, "fig5b/" + net, "noise_0.00"), Mean(j, net, "test_accuracy"), 1e-9);
     // Half the pixels replaced costs accuracy.
-    EXPECT_LT(Mean(j, net + " / noise 0.50", "accuracy"), Mean(j, net, "test_accuracy"));
+    EXPECT_LT(Mean(j, "fig5b/" + net, "noise_0.50"), Mean(j, net, "test_accuracy"));
   }
 }
 
@@ -141,25 +141,25 @@ TEST_F(HowCanWeBeSoDenseTest, KWinnersActivationCountsAndWeightDensity) {
   const struct { const char* layer; double k; } kwinners[] = {
       {"conv1", 400}, {"conv2", 300}, {"hidden", 100}};
   for (const auto& [layer, k] : kwinners) {
-    const std::string row = std::string("Sparse CNN-2 / ") + layer;
+    const std::string row = std::string("layers/Sparse CNN-2 ") + layer;
     EXPECT_NEAR(Mean(j, row, "nonzero_activations_train"), k, 1e-9) << row;
     EXPECT_NEAR(Mean(j, row, "nonzero_activations_eval"), 1.5 * k, 1e-9) << row;
     EXPECT_GT(Mean(j, row, "entropy"), 0) << row;
     EXPECT_LE(Mean(j, row, "entropy"), Mean(j, row, "max_entropy") + 1e-6) << row;
   }
   // Hidden weight density 0.3: each of 700 units keeps round(0.3 * 1024) = 307 inputs.
-  EXPECT_EQ(Mean(j, "Sparse CNN-2 / hidden", "weights"), 700 * 1024);
-  EXPECT_LE(Mean(j, "Sparse CNN-2 / hidden", "nonzero_weights"), 700 * 307);
-  EXPECT_GE(Mean(j, "Sparse CNN-2 / hidden", "nonzero_weights"), 700 * 307 - 10);
-  EXPECT_EQ(Mean(j, "Sparse CNN-2 / conv2", "weights"), 64 * 32 * 25);
+  EXPECT_EQ(Mean(j, "layers/Sparse CNN-2 hidden", "weights"), 700 * 1024);
+  EXPECT_LE(Mean(j, "layers/Sparse CNN-2 hidden", "nonzero_weights"), 700 * 307);
+  EXPECT_GE(Mean(j, "layers/Sparse CNN-2 hidden", "nonzero_weights"), 700 * 307 - 10);
+  EXPECT_EQ(Mean(j, "layers/Sparse CNN-2 conv2", "weights"), 64 * 32 * 25);
   // Dense CNN-2: everything dense, ReLU layers (fewer than all units active).
-  EXPECT_EQ(Mean(j, "Dense CNN-2 / hidden", "weights"), 480 * 1000);
-  EXPECT_GE(Mean(j, "Dense CNN-2 / hidden", "nonzero_weights"), 480 * 1000 - 10);
-  EXPECT_FALSE(Row(j, "Dense CNN-2 / hidden")["metrics"].contains("entropy"));
-  const double active = Mean(j, "Dense CNN-2 / hidden", "nonzero_activations_eval");
+  EXPECT_EQ(Mean(j, "layers/Dense CNN-2 hidden", "weights"), 480 * 1000);
+  EXPECT_GE(Mean(j, "layers/Dense CNN-2 hidden", "nonzero_weights"), 480 * 1000 - 10);
+  EXPECT_FALSE(Row(j, "layers/Dense CNN-2 hidden")["metrics"].contains("entropy"));
+  const double active = Mean(j, "layers/Dense CNN-2 hidden", "nonzero_activations_eval");
   EXPECT_GT(active, 0);
   EXPECT_LT(active, 1000);
-  EXPECT_EQ(active, Mean(j, "Dense CNN-2 / hidden", "nonzero_activations_train"));
+  EXPECT_EQ(active, Mean(j, "layers/Dense CNN-2 hidden", "nonzero_activations_train"));
 }
 
 TEST_F(HowCanWeBeSoDenseTest, WritesFigure5) {
@@ -202,6 +202,12 @@ TEST_F(HowCanWeBeSoDenseTest, ParallelWorkersAccumulateSeeds) {
   EXPECT_EQ(Row(j, "Dense CNN-2")["metrics"]["test_accuracy"]["n"], 2);
   // A later run with another seed adds to the earlier ones.
   ASSERT_EQ(RunBinary("par", "--epochs=1 --networks=denseCNN2 --seeds=44"), 0) << Stderr();
+  EXPECT_EQ(Result("par")["seeds_per_network"]["denseCNN2"], nlohmann::json({42, 43, 44}));
+  // --report_only runs nothing and still reports every finished seed.
+  ASSERT_EQ(RunBinary("par", "--epochs=1 --networks=denseCNN2 --seeds=45 --report_only"), 0)
+      << Stderr();
+  EXPECT_NE(Stderr().find("1 unfinished task(s) not run"), std::string::npos) << Stderr();
+  EXPECT_EQ(Stderr().find("epoch 1/1"), std::string::npos) << "trained";
   EXPECT_EQ(Result("par")["seeds_per_network"]["denseCNN2"], nlohmann::json({42, 43, 44}));
 }
 
