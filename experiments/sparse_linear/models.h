@@ -1,0 +1,59 @@
+// The models of the SparseLinear tutorial (rain-neuromorphics/SparseLinear,
+// tutorials/SparseLinearDemo.ipynb) on MNIST, built from config.json:
+//   dense                       784-2000-10 Linear, LayerNorm, ReLU
+//   sparse                      the same with SparseLinear layers (90 % random)
+//   user_defined                first layer from a user connectivity (N distinct
+//                               outputs per input pixel), second random
+//   dynamic                     both layers rewired by RigL
+//   small_world                 both layers small-world
+//   dense_activation_sparsity   dense with ActivationSparsity instead of ReLU
+//   sparse_activation_sparsity  sparse with ActivationSparsity instead of ReLU
+//   wide                        7840-W-W-W-W-W(-> 10 by summing W/10 groups),
+//                               SparseLinear at 99.9 %, LayerNorm + ReLU, a
+//                               learnt per-input scale and shift of the
+//                               10x-repeated pixels
+#ifndef SPARSELAB_EXPERIMENTS_SPARSE_LINEAR_MODELS_H_
+#define SPARSELAB_EXPERIMENTS_SPARSE_LINEAR_MODELS_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+#include <torch/nn/module.h>
+
+#include "absl/status/statusor.h"
+#include "lib/config.h"
+#include "lib/sparse_linear.h"
+#include "lib/trainer.h"
+
+namespace sparselab::sparse_linear_experiment {
+
+struct TutorialModel {
+  std::shared_ptr<torch::nn::Module> module;
+  ForwardFunction forward;
+  // The SparseLinear layers (RigL hooks, connection counts).
+  std::vector<SparseLinear> sparse_layers;
+  double lr = 0;
+  bool nesterov = false;
+  int64_t epochs = 0;
+};
+
+// All model names, in the tutorial's order.
+const std::vector<std::string>& ModelNames();
+
+// Builds `name` from the config (torch's generator must be seeded first).
+absl::StatusOr<TutorialModel> BuildModel(const std::string& name, const Config& config);
+
+// Learnable scalars of the model (SparseLinear counts only its non-zeros).
+int64_t ParameterCount(const torch::nn::Module& module);
+
+// The tutorial's user-defined connectivity: for every input pixel,
+// `per_input` distinct output units drawn uniformly, as (2, in * per_input)
+// int64 (row = output, col = input) pairs.
+at::Tensor PerInputConnectivity(int64_t in_features, int64_t out_features, int64_t per_input);
+
+}  // namespace sparselab::sparse_linear_experiment
+
+#endif  // SPARSELAB_EXPERIMENTS_SPARSE_LINEAR_MODELS_H_

@@ -1,0 +1,100 @@
+// Runs the sparse_linear binary with the quick preset (2,000 MNIST training
+// images, 2 epochs, hidden width 500, a 3-layer wide model of width 2,000) and
+// checks what it wrote against exact counts and far-above-chance accuracies.
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "lib/result_writer.h"
+
+namespace {
+
+std::string Binary() {
+  return std::string(std::getenv("TEST_SRCDIR")) +
+         "/sparselab/experiments/sparse_linear/sparse_linear";
+}
+std::string Tmp() { return std::getenv("TEST_TMPDIR"); }
+
+int RunSparseLinear(const std::string& args) {
+  const std::string cmd = Binary() + " --threads=1 --out=" + Tmp() + "/out " + args + " 2>" +
+                          Tmp() + "/stderr.txt";
+  return WEXITSTATUS(std::system(cmd.c_str()));
+}
+
+std::string Stderr() {
+  std::ifstream in(Tmp() + "/stderr.txt");
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+const nlohmann::json& Row(const nlohmann::json& j, const std::string& name) {
+  for (const auto& r : j["rows"]) {
+    if (r["name"] == name) return r;
+  }
+  ADD_FAILURE() << "no row " << name;
+  static const nlohmann::json empty = nlohmann::json::object();
+  return empty;
+}
+
+double Metric(const nlohmann::json& row, const std::string& metric) {
+  return row["metrics"][metric]["mean"].get<double>();
+}
+
+// RigL's moves in the quick preset: steps 10, 20, 30, 40 (< t_end = 50) of 64,
+// floor(f(t) nnz) per layer with f(t) = 0.1 / 2 (1 + cos(pi t / 50)).
+double ExpectedRiglMoves() {
+  double moved = 0;
+  for (int t : {10, 20, 30, 40}) {
+    const double f = 0.1 / 2.0 * (1.0 + std::cos(M_PI * t / 50.0));
+    moved += std::floor(f * 39200) + std::floor(f * 500);
+  }
+  return moved;
+}
+
+TEST(SparseLinearExperimentTest, QuickPresetTrainsEveryModel) {
+  ASSERT_EQ(RunSparseLinear("--preset=quick"), 0) << Stderr();
+  auto j = sparselab::ReadJsonFile(Tmp() + "/out/result-quick.json");
+  ASSERT_TRUE(j.ok()) << j.status();
+  EXPECT_EQ((*j)["experiment"], "sparse_linear");
+  EXPECT_EQ((*j)["preset"], "quick");
+  ASSERT_EQ((*j)["rows"].size(), 8u);
+  for (const auto& row : (*j)["rows"]) {
+    const std::string name = row["name"];
+    const double accuracy = Metric(row, "test_accuracy");
+    // Chance is 10 %; the wide model trains one epoch at lr 5e-5.
+    EXPECT_GT(accuracy, name == "wide" ? 20.0 : 70.0) << name;
+    EXPECT_LE(accuracy, 100.0) << name;
+    EXPECT_GT(Metric(row, "epoch_seconds"), 0.0) << name;
+    EXPECT_TRUE(row["paper"].contains("test_accuracy")) << name;
+    EXPECT_EQ((*j)["curves"][name]["42"].size(), name == "wide" ? 1u : 2u) << name;
+  }
+  EXPECT_DOUBLE_EQ(Row(*j, "sparse")["paper"]["test_accuracy"]["mean"].get<double>(), 98.16);
+  // 784-500-10: weights, biases and the LayerNorm's 2 x 500.
+  EXPECT_EQ(Metric(Row(*j, "dense"), "parameters"), 784 * 500 + 500 + 1000 + 500 * 10 + 10);
+  EXPECT_EQ(Metric(Row(*j, "dense_activation_sparsity"), "parameters"), 398510);
+  // 10 % of each weight matrix; user-defined: 50 outputs per input pixel.
+  const double sparse_parameters = 39200 + 500 + 1000 + 500 + 10;
+  for (const char* name : {"sparse", "user_defined", "dynamic", "sparse_activation_sparsity"}) {
+    EXPECT_EQ(Metric(Row(*j, name), "parameters"), sparse_parameters) << name;
+  }
+  // Small-world: about 39,700 connections (a Bernoulli draw per pair).
+  const nlohmann::json& sw = Row(*j, "small_world");
+  const double sw_nnz = sw["info"]["sparse_linear_nonzeros"].get<double>();
+  EXPECT_EQ(Metric(sw, "parameters"), sw_nnz + 1510);
+  EXPECT_NEAR(sw_nnz, 39700, 5 * std::sqrt(39700.0));
+  // Wide: 1568-2000-2000 at 1 %, biases, input scale and shift, 2 LayerNorms.
+  EXPECT_EQ(Row(*j, "wide")["info"]["sparse_linear_nonzeros"].get<double>(), 31360 + 2 * 40000);
+  EXPECT_EQ(Metric(Row(*j, "wide"), "parameters"), 111360 + 6000 + 2 * 1568 + 4 * 2000);
+  // RigL moved exactly its schedule's connections; no other model rewires.
+  EXPECT_EQ(Metric(Row(*j, "dynamic"), "rigl_moved_connections"), ExpectedRiglMoves());
+  EXPECT_EQ(Metric(Row(*j, "sparse"), "rigl_moved_connections"), 0);
+  EXPECT_NE(Stderr().find("[sparse] epoch 2 test accuracy"), std::string::npos) << Stderr();
+}
+
+TEST(SparseLinearExperimentTest, BadModelNameFailsClearly) {
+  EXPECT_EQ(RunSparseLinear("--preset=quick --set='models=[\"bogus\"]'"), 1);
+  EXPECT_NE(Stderr().find("unknown model 'bogus'"), std::string::npos) << Stderr();
+}
+
+}  // namespace
