@@ -175,6 +175,7 @@ class Parent {
     std::vector<std::vector<std::string>> commands;
     for (const Task& task : pending) commands.push_back(WorkerCommand(task, jobs));
     std::vector<std::string> failed;
+    size_t done = 0;
     RETURN_IF_ERROR(RunWorkers(commands, jobs, [&](size_t i, int code) {
       const Task& task = pending[i];
       if (code != 0 || !LoadFinished(task, /*quiet=*/true)) {
@@ -182,7 +183,7 @@ class Parent {
         return;
       }
       std::fprintf(stderr, "[%s] finished %s seed %lld (%zu of %zu)\n", kInfo.name.c_str(),
-                   task.spec.name.c_str(), static_cast<long long>(task.seed), i + 1,
+                   task.spec.name.c_str(), static_cast<long long>(task.seed), ++done,
                    pending.size());
       if (absl::Status s = Rebuild(); !s.ok()) failed.push_back(std::string(s.message()));
     }));
