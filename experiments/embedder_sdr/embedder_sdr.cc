@@ -18,6 +18,7 @@
 #include <ATen/core/grad_mode.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "experiments/embedder_sdr/code_evaluation.h"
 #include "experiments/embedder_sdr/models.h"
 #include "experiments/embedder_sdr/variants.h"
@@ -221,6 +222,8 @@ absl::Status RunVariant(Experiment& ex, const DataContext& data, const Variant& 
       plot.xlabel = "code unit";
       plot.ylabel = "class";
       plot.height = 360;
+      plot.extra = absl::StrFormat("set xrange [-0.5:%d.5]\nset yrange [-0.5:%d.5]\nset ytics 1",
+                                   e.class_mean_codes.size(1) - 1, kClasses - 1);
       RETURN_IF_ERROR(PlotHeatmap(
           ex.OutputPath(absl::StrCat("mean_code_", data.name, "_", variant.name, ".png")),
           e.class_mean_codes, plot));
@@ -271,7 +274,8 @@ absl::Status RunDataset(Experiment& ex, const std::string& name) {
     for (const Variant& v : variants) {
       RETURN_IF_ERROR(RunVariant(ex, data, v, seed, &softmax_model, planes));
     }
-    for (size_t i = 0; i < planes.planes.size(); ++i) {
+    const bool any_monitored = !c.Get<std::vector<std::string>>("mi_variants").empty();
+    for (size_t i = 0; any_monitored && i < planes.planes.size(); ++i) {
       ex.extra()["information_plane"][name][planes.names[i]][std::to_string(seed)] =
           planes.planes[i].ToJson();
       if (seed == ex.seeds().front()) {

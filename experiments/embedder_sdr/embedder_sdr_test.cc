@@ -130,6 +130,20 @@ TEST_F(EmbedderSdrQuickTest, WritesFigures) {
   }
 }
 
+TEST(EmbedderSdrConfigTest, RunsWithoutInformationPlanes) {
+  const std::string bin = std::string(std::getenv("TEST_SRCDIR")) +
+                          "/sparselab/experiments/embedder_sdr/embedder_sdr";
+  const std::string out = Tmp() + "/no_mi";
+  ASSERT_EQ(std::system(("mkdir -p " + out).c_str()), 0);
+  const std::string cmd = bin + " --preset=quick --threads=1 --out=" + out +
+                          " --set='variants=[\"kwta\"],mi_variants=[],epochs=1' 2>" + out + "/err";
+  ASSERT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 0);
+  auto j = sparselab::ReadJsonFile(out + "/result-quick.json");
+  ASSERT_TRUE(j.ok()) << j.status();
+  EXPECT_FALSE(j->contains("information_plane"));
+  EXPECT_GT(Mean(Row(*j, "mnist/kwta"), "accuracy_knn5"), 0.2);
+}
+
 TEST(EmbedderSdrConfigTest, RejectsBadConfig) {
   const std::string bin = std::string(std::getenv("TEST_SRCDIR")) +
                           "/sparselab/experiments/embedder_sdr/embedder_sdr";
