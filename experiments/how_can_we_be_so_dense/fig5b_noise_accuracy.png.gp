@@ -6,4 +6,4 @@ set ylabel "test accuracy (%)"
 set grid
 set key outside right
 set key inside left bottom; set yrange [0:100]; set grid
-plot "/work/main/experiments/how_can_we_be_so_dense/fig5b_noise_accuracy.png.dat" index 0 using 1:2 with linespoints title "Dense CNN-1", "/work/main/experiments/how_can_we_be_so_dense/fig5b_noise_accuracy.png.dat" index 1 using 1:2 with linespoints title "Dense CNN-2"
+plot "/work/main/experiments/how_can_we_be_so_dense/fig5b_noise_accuracy.png.dat" index 0 using 1:2 with linespoints title "Dense CNN-1", "/work/main/experiments/how_can_we_be_so_dense/fig5b_noise_accuracy.png.dat" index 1 using 1:2 with linespoints title "Dense CNN-2", "/work/main/experiments/how_can_we_be_so_dense/fig5b_noise_accuracy.png.dat" index 2 using 1:2 with linespoints title "Sparse CNN-1"
