@@ -6,7 +6,8 @@
 // SparseLinear) the index buffers.
 //
 //   bazel run //lib:sparse_linear_benchmark [-- --benchmark_filter=...]
-// Intra-op threads: $SPARSELAB_THREADS, else every core.
+// Intra-op threads: $SPARSELAB_THREADS, else every core. Gradients are zeroed
+// in place between iterations, as an optimizer's zero_grad does.
 #include <cstdint>
 #include <cstdlib>
 #include <map>
@@ -86,8 +87,9 @@ void ForwardBackward(benchmark::State& state, Layer& layer) {
   SetThreadsOnce();
   const at::Tensor x = at::rand({state.range(1), kWidth}).requires_grad_(true);
   for (auto _ : state) {
-    layer->zero_grad(/*set_to_none=*/true);
-    x.mutable_grad() = at::Tensor();
+    // In-place zeroing, as torch::optim::Optimizer::zero_grad does in training.
+    layer->zero_grad(/*set_to_none=*/false);
+    if (x.grad().defined()) x.mutable_grad().zero_();
     layer->forward(x).sum().backward();
     benchmark::DoNotOptimize(x.grad().data_ptr<float>());
   }
