@@ -32,7 +32,7 @@ class SparseLinearFunction : public torch::autograd::Function<SparseLinearFuncti
     at::Tensor x_t = x.t().contiguous();
     at::Tensor y_t = CsrMatmul(pattern, values, x_t, row_offsets.numel() - 1);
     ctx->saved_data["x_t"] = x_t;
-    ctx->saved_data["values"] = values;
+    ctx->save_for_backward({values});  // version-checked: an in-place change before backward is an error
     ctx->saved_data["row_offsets"] = row_offsets;
     ctx->saved_data["col_indices"] = col_indices;
     return y_t.t().contiguous();
@@ -40,7 +40,7 @@ class SparseLinearFunction : public torch::autograd::Function<SparseLinearFuncti
 
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
     const at::Tensor x_t = ctx->saved_data["x_t"].toTensor();
-    const at::Tensor values = ctx->saved_data["values"].toTensor();
+    const at::Tensor values = ctx->get_saved_variables()[0];
     const CsrPattern pattern{ctx->saved_data["row_offsets"].toTensor(),
                              ctx->saved_data["col_indices"].toTensor()};
     const at::Tensor g_t = grad_outputs[0].t().contiguous();
