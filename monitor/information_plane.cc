@@ -1,5 +1,7 @@
 #include "monitor/information_plane.h"
 
+#include <cstdio>
+
 #include <algorithm>
 #include <map>
 
@@ -101,6 +103,9 @@ absl::Status InformationPlane::Record(int64_t epoch, const at::Tensor& inputs,
   RETURN_IF_ERROR(CheckSameCount(x_raw.n, "inputs", static_cast<int64_t>(labels.size()), "labels"));
   int num_classes = 0;
   const std::vector<int64_t> classes = Contiguous(labels, &num_classes);
+  // Miller-Madow, like the discrete estimator, whose I(T;Y) for a code that
+  // determines Y equals exactly this.
+  ASSIGN_OR_RETURN(label_entropy_nats_, DiscreteEntropy(classes, /*miller_madow=*/true));
 
   Samples x = DropConstantColumns(x_raw);
   if (x.dim == 0) return absl::InvalidArgumentError("every input column is constant");
@@ -170,6 +175,18 @@ absl::Status InformationPlane::Record(int64_t epoch, const at::Tensor& inputs,
     series.epoch.push_back(epoch);
     series.i_xt.push_back(FromNats(i_xt, options_.units));
     series.i_ty.push_back(FromNats(i_ty, options_.units));
+    // A margin of 2 % + 0.01 nats: estimators at the bound (a code that fully
+    // determines Y) scatter around it by finite-sample terms; the flag is for
+    // estimates that are plainly impossible.
+    const bool above = i_ty > label_entropy_nats_ * 1.02 + 0.01;
+    series.i_ty_above_label_entropy.push_back(above);
+    if (above) {
+      std::fprintf(stderr,
+                   "warning: layer '%s', epoch %lld: %s estimates I(T;Y) = %.3f nats, above H(Y) = "
+                   "%.3f nats, which no true MI can exceed; treat this point as unreliable\n",
+                   layer.name.c_str(), static_cast<long long>(epoch), method.c_str(), i_ty,
+                   label_entropy_nats_);
+    }
   }
   return absl::OkStatus();
 }
@@ -180,10 +197,16 @@ nlohmann::json InformationPlane::ToJson() const {
   out["units"] = UnitsName(options_.units);
   out["k"] = options_.k;
   out["pca_dim"] = options_.pca_dim;
+  out["label_entropy"] = FromNats(label_entropy_nats_, options_.units);
   out["layers"] = nlohmann::json::array();
   for (const Series& s : series_) {
     out["layers"].push_back(
-        {{"name", s.name}, {"method", s.method}, {"epoch", s.epoch}, {"i_xt", s.i_xt}, {"i_ty", s.i_ty}});
+        {{"name", s.name},
+         {"method", s.method},
+         {"epoch", s.epoch},
+         {"i_xt", s.i_xt},
+         {"i_ty", s.i_ty},
+         {"i_ty_above_label_entropy", s.i_ty_above_label_entropy}});
   }
   return out;
 }

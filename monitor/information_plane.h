@@ -85,11 +85,15 @@ class InformationPlane {
     std::string method;
     std::vector<int64_t> epoch;
     std::vector<double> i_xt, i_ty;
+    // I(T;Y) can never exceed H(Y); an estimate above it (GCMI's model
+    // comparison does this on well-separated class clusters) is flagged.
+    std::vector<bool> i_ty_above_label_entropy;
   };
   Series& SeriesFor(const std::string& name);
 
   InformationPlaneOptions options_;
   std::vector<Series> series_;
+  double label_entropy_nats_ = 0.0;  // H(Y) (Miller-Madow) of the last Record's labels
 };
 
 }  // namespace monitor

@@ -43,6 +43,11 @@ TEST(InformationPlaneTest, BinaryAndContinuousLayers) {
   const double h_y = *DiscreteEntropy(y, false);
   EXPECT_NEAR(cod["i_ty"][0].get<double>(), h_y + 3.0 / (2 * n), 1e-12);
   EXPECT_NEAR(cod["i_xt"][0].get<double>(), h_y + 3.0 / (2 * n), 1e-12);
+  // H(Y) is reported (Miller-Madow, the discrete estimator's convention) and
+  // no honest estimate here exceeds it.
+  EXPECT_NEAR(j["label_entropy"].get<double>(), h_y + 3.0 / (2 * n), 1e-12);
+  EXPECT_EQ(cod["i_ty_above_label_entropy"], (std::vector<bool>{false, false}));
+  EXPECT_EQ(hid["i_ty_above_label_entropy"], (std::vector<bool>{false, false}));
   // The tanh layer keeps x0, x1 exactly (invertibly), so it holds most of the
   // label information: well above zero, below H(Y).
   EXPECT_GT(hid["i_ty"][0].get<double>(), 0.5 * h_y);
@@ -54,6 +59,37 @@ TEST(InformationPlaneTest, BinaryAndContinuousLayers) {
   const absl::Status written = plane.WritePng(png);
   ASSERT_TRUE(written.ok()) << written;
   EXPECT_TRUE(std::ifstream(png).good());
+}
+
+TEST(InformationPlaneTest, FlagsEstimatesAboveTheLabelEntropy) {
+  // Four tight, far-apart clusters: GCMI's Gaussian model comparison reports
+  // far more than H(Y) = 2 bits, which no true MI can; KSG (Ross) stays below.
+  at::manual_seed(3);
+  const int64_t n = 400;
+  const at::Tensor labels = at::arange(n, at::kLong).remainder(4);
+  const at::Tensor centers = at::randn({4, 3}, at::kDouble) * 10;
+  const at::Tensor layer = centers.index_select(0, labels) + 0.01 * at::randn({n, 3}, at::kDouble);
+  const at::Tensor inputs = at::randn({n, 5}, at::kDouble) + layer.narrow(1, 0, 1);
+  for (Estimator e : {Estimator::kGcmi, Estimator::kKsg}) {
+    InformationPlaneOptions options;
+    options.estimator = e;
+    InformationPlane plane(options);
+    testing::internal::CaptureStderr();
+    ASSERT_TRUE(plane.Record(0, inputs, labels, {{"clusters", layer}}).ok());
+    const std::string err = testing::internal::GetCapturedStderr();
+    const nlohmann::json j = plane.ToJson();
+    const double i_ty = j["layers"][0]["i_ty"][0];
+    const bool flagged = j["layers"][0]["i_ty_above_label_entropy"][0];
+    EXPECT_EQ(flagged, i_ty > j["label_entropy"].get<double>() * 1.02 + 0.01 / std::log(2.0));
+    if (e == Estimator::kGcmi) {
+      EXPECT_GT(i_ty, 2.5);  // bits: above H(Y) ~ 2
+      EXPECT_TRUE(flagged);
+      EXPECT_NE(err.find("above H(Y)"), std::string::npos) << err;
+    } else {
+      EXPECT_FALSE(flagged) << i_ty;
+      EXPECT_EQ(err, "");
+    }
+  }
 }
 
 TEST(InformationPlaneTest, PcaAndErrors) {
