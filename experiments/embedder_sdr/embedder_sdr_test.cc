@@ -7,27 +7,19 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "lib/experiment_testing.h"
 #include "lib/result_writer.h"
 
 namespace {
 
-std::string Tmp() { return std::getenv("TEST_TMPDIR"); }
+using sparselab::experiment_testing::FindRow;
 
-const nlohmann::json& Row(const nlohmann::json& j, const std::string& name) {
-  for (const auto& r : j["rows"]) {
-    if (r["name"] == name) return r;
-  }
-  ADD_FAILURE() << "no row " << name;
-  static const nlohmann::json empty = {{"metrics", nlohmann::json::object()}};
-  return empty;
-}
+std::string Tmp() { return sparselab::experiment_testing::TestTmpDir(); }
+
+const nlohmann::json& Row(const nlohmann::json& j, const std::string& name) { return FindRow(j, name); }
 
 double Mean(const nlohmann::json& row, const std::string& metric) {
-  if (!row["metrics"].contains(metric)) {
-    ADD_FAILURE() << "row " << row.value("name", "?") << " has no metric " << metric;
-    return NAN;
-  }
-  return row["metrics"][metric]["mean"].get<double>();
+  return sparselab::experiment_testing::MetricMean(row, metric);
 }
 
 bool NonEmptyFile(const std::string& path) {
@@ -38,11 +30,8 @@ bool NonEmptyFile(const std::string& path) {
 class EmbedderSdrQuickTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const std::string bin = std::string(std::getenv("TEST_SRCDIR")) +
-                            "/sparselab/experiments/embedder_sdr/embedder_sdr";
-    const std::string cmd =
-        bin + " --preset=quick --threads=1 --out=" + Tmp() + " 2>" + Tmp() + "/err";
-    exit_code_ = WEXITSTATUS(std::system(cmd.c_str()));
+    exit_code_ = sparselab::experiment_testing::RunExperimentBinary(
+        "embedder_sdr", "--preset=quick --threads=1 --out=" + Tmp());
     auto j = sparselab::ReadJsonFile(Tmp() + "/result-quick.json");
     if (j.ok()) result_ = new nlohmann::json(*j);
   }

@@ -6,47 +6,41 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "lib/experiment_testing.h"
 #include "lib/result_writer.h"
 
 namespace {
 
-std::string Tmp() { return std::getenv("TEST_TMPDIR"); }
+using sparselab::experiment_testing::FindRow;
 
-const nlohmann::json& Row(const nlohmann::json& j, const std::string& name) {
-  for (const auto& r : j["rows"]) {
-    if (r["name"] == name) return r;
-  }
-  ADD_FAILURE() << "no row " << name;
-  static const nlohmann::json empty = {{"metrics", nlohmann::json::object()}};
-  return empty;
-}
+std::string Tmp() { return sparselab::experiment_testing::TestTmpDir(); }
 
 double Mean(const nlohmann::json& row, const std::string& metric) {
-  return row["metrics"][metric]["mean"].get<double>();
+  return sparselab::experiment_testing::MetricMean(row, metric);
 }
 
 TEST(MiEstimatorsTest, QuickPresetTracksTheTruth) {
-  const std::string bin =
-      std::string(std::getenv("TEST_SRCDIR")) + "/sparselab/experiments/mi_estimators/mi_estimators";
-  const std::string cmd = bin + " --preset=quick --threads=1 --out=" + Tmp() + " 2>" + Tmp() + "/err";
-  ASSERT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 0);
+  ASSERT_EQ(sparselab::experiment_testing::RunExperimentBinary(
+                "mi_estimators", "--preset=quick --threads=1 --out=" + Tmp()),
+            0)
+      << sparselab::experiment_testing::ExperimentStderr("mi_estimators");
   auto j = sparselab::ReadJsonFile(Tmp() + "/result-quick.json");
   ASSERT_TRUE(j.ok()) << j.status();
 
   // d = 2, rho = -0.9: truth -(2/2) log(1 - 0.81) = 1.6607 nats.
-  const nlohmann::json& r = Row(*j, "fig1/d=2/rho=-0.90");
+  const nlohmann::json& r = FindRow(*j, "fig1/d=2/rho=-0.90");
   EXPECT_NEAR(Mean(r, "truth"), -std::log(1 - 0.81), 1e-9);
   EXPECT_NEAR(Mean(r, "gcmi"), Mean(r, "truth"), 0.05);  // Gaussian data: GCMI is exact up to noise
   EXPECT_NEAR(Mean(r, "ksg"), Mean(r, "truth"), 0.15);
   EXPECT_GT(Mean(r, "mine"), 0.5 * Mean(r, "truth"));  // a lower bound, trained briefly
 
   // Independence: every estimator near zero.
-  const nlohmann::json& zero = Row(*j, "fig1/d=2/rho=+0.00");
+  const nlohmann::json& zero = FindRow(*j, "fig1/d=2/rho=+0.00");
   EXPECT_NEAR(Mean(zero, "ksg"), 0.0, 0.06);
   EXPECT_NEAR(Mean(zero, "gcmi"), 0.0, 0.02);
 
   // sin(x) + noise: GCMI only bounds the MI from below; KSG is close.
-  const nlohmann::json& sine = Row(*j, "sine/sigma=0.3");
+  const nlohmann::json& sine = FindRow(*j, "sine/sigma=0.3");
   EXPECT_LT(Mean(sine, "gcmi"), Mean(sine, "truth"));
   EXPECT_NEAR(Mean(sine, "ksg"), Mean(sine, "truth"), 0.15);
 }

@@ -6,32 +6,24 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "lib/experiment_testing.h"
 #include "lib/result_writer.h"
 
 namespace {
 
-std::string Binary() {
-  return std::string(std::getenv("TEST_SRCDIR")) + "/sparselab/experiments/sdr_match/sdr_match";
-}
-std::string Tmp() { return std::getenv("TEST_TMPDIR"); }
+using sparselab::experiment_testing::ExperimentStderr;
+using sparselab::experiment_testing::FindRow;
+using sparselab::experiment_testing::MetricMean;
+using sparselab::experiment_testing::TestTmpDir;
+
+std::string Tmp() { return TestTmpDir(); }
 
 int RunSdrMatch(const std::string& args) {
-  const std::string cmd = Binary() + " --threads=2 --out=" + Tmp() + "/out " + args + " 2>" +
-                          Tmp() + "/stderr.txt";
-  return WEXITSTATUS(std::system(cmd.c_str()));
+  return sparselab::experiment_testing::RunExperimentBinary(
+      "sdr_match", "--threads=2 --out=" + Tmp() + "/out " + args);
 }
 
-std::string Stderr() {
-  std::ifstream in(Tmp() + "/stderr.txt");
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-const nlohmann::json* Row(const nlohmann::json& j, const std::string& name) {
-  for (const auto& r : j["rows"]) {
-    if (r["name"] == name) return &r;
-  }
-  return nullptr;
-}
+std::string Stderr() { return ExperimentStderr("sdr_match"); }
 
 TEST(SdrMatchTest, QuickPresetWritesExactAndObservedValues) {
   ASSERT_EQ(RunSdrMatch("--preset=quick"), 0) << Stderr();
@@ -39,20 +31,17 @@ TEST(SdrMatchTest, QuickPresetWritesExactAndObservedValues) {
   ASSERT_TRUE(j.ok()) << j.status();
   EXPECT_EQ((*j)["experiment"], "sdr_match");
   EXPECT_EQ((*j)["preset"], "quick");
-  const nlohmann::json* r = Row(*j, "fig2/a_x=128/n=300");
-  ASSERT_NE(r, nullptr);
-  const double exact = (*r)["metrics"]["exact"]["mean"];
+  const nlohmann::json& r = FindRow(*j, "fig2/a_x=128/n=300");
+  const double exact = MetricMean(r, "exact");
   EXPECT_NEAR(exact / 0.292078213737764, 1.0, 1e-9);  // the paper's theoretical value
-  EXPECT_NEAR((*r)["paper"]["exact"]["mean"].get<double>(), 0.292078213737764, 1e-15);
+  EXPECT_NEAR(r["paper"]["exact"]["mean"].get<double>(), 0.292078213737764, 1e-15);
   // 1e6 trials at p = 0.29: standard error 4.5e-4.
-  EXPECT_NEAR((*r)["metrics"]["observed"]["mean"].get<double>(), exact, 5 * 4.6e-4);
+  EXPECT_NEAR(MetricMean(r, "observed"), exact, 5 * 4.6e-4);
   // Points below min_probability are computed exactly but not simulated.
-  const nlohmann::json* tiny = Row(*j, "fig2/a_x=64/n=700");
-  ASSERT_NE(tiny, nullptr);
-  EXPECT_TRUE((*tiny)["metrics"].contains("observed"));  // 1.4e-7 >= 1e-8
+  EXPECT_TRUE(FindRow(*j, "fig2/a_x=64/n=700")["metrics"].contains("observed"));  // 1.4e-7 >= 1e-8
   // Figure 3: scale 2 matches far more often than scale 1 at n = 1000.
-  const double s1 = (*Row(*j, "fig3_scale/a_x=64/s=1.0"))["metrics"]["observed"]["mean"];
-  const double s2 = (*Row(*j, "fig3_scale/a_x=64/s=2.0"))["metrics"]["observed"]["mean"];
+  const double s1 = MetricMean(FindRow(*j, "fig3_scale/a_x=64/s=1.0"), "observed");
+  const double s2 = MetricMean(FindRow(*j, "fig3_scale/a_x=64/s=2.0"), "observed");
   EXPECT_GT(s2, 10 * s1);
   for (const char* fig : {"fig2_binary-quick.png", "fig3_scalar_n-quick.png", "fig3_scalar_scale-quick.png"}) {
     EXPECT_TRUE(std::ifstream(Tmp() + "/out/" + fig).good()) << fig;

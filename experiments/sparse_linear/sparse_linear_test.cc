@@ -7,38 +7,26 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "lib/experiment_testing.h"
 #include "lib/result_writer.h"
 
 namespace {
 
-std::string Binary() {
-  return std::string(std::getenv("TEST_SRCDIR")) +
-         "/sparselab/experiments/sparse_linear/sparse_linear";
-}
-std::string Tmp() { return std::getenv("TEST_TMPDIR"); }
+using sparselab::experiment_testing::FindRow;
+
+std::string Tmp() { return sparselab::experiment_testing::TestTmpDir(); }
 
 int RunSparseLinear(const std::string& args) {
-  const std::string cmd = Binary() + " --threads=1 --out=" + Tmp() + "/out " + args + " 2>" +
-                          Tmp() + "/stderr.txt";
-  return WEXITSTATUS(std::system(cmd.c_str()));
+  return sparselab::experiment_testing::RunExperimentBinary(
+      "sparse_linear", "--threads=1 --out=" + Tmp() + "/out " + args);
 }
 
-std::string Stderr() {
-  std::ifstream in(Tmp() + "/stderr.txt");
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+std::string Stderr() { return sparselab::experiment_testing::ExperimentStderr("sparse_linear"); }
 
-const nlohmann::json& Row(const nlohmann::json& j, const std::string& name) {
-  for (const auto& r : j["rows"]) {
-    if (r["name"] == name) return r;
-  }
-  ADD_FAILURE() << "no row " << name;
-  static const nlohmann::json empty = nlohmann::json::object();
-  return empty;
-}
+const nlohmann::json& Row(const nlohmann::json& j, const std::string& name) { return FindRow(j, name); }
 
 double Metric(const nlohmann::json& row, const std::string& metric) {
-  return row["metrics"][metric]["mean"].get<double>();
+  return sparselab::experiment_testing::MetricMean(row, metric);
 }
 
 // RigL's moves in the quick preset: steps 10, 20, 30, 40 (< t_end = 50) of 64,
