@@ -143,6 +143,12 @@ RenderedDocs RenderResults(const std::vector<std::string>& paths) {
     absl::StatusOr<std::string> section =
         j.ok() ? RenderExperiment(*j) : absl::StatusOr<std::string>(j.status());
     if (section.ok()) {
+      // A further result file of an experiment is titled with its file name.
+      const std::string file = path.substr(path.rfind('/') + 1);
+      if (file != "result.json") {
+        const size_t eol = section->find('\n');
+        section->insert(eol, " (" + file + ")");
+      }
       docs.markdown += *section;
     } else {
       const std::string error = absl::StrCat(path, ": ", section.status().message());

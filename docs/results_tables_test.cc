@@ -76,6 +76,9 @@ TEST(RenderResultsTest, MalformedFileIsReportedAndOthersStillRendered) {
   EXPECT_LT(alpha, beta);
   EXPECT_NE(docs.markdown.find("| tiny | 2.500e-08 | 2.230e-08 |"), std::string::npos) << docs.markdown;
   EXPECT_NE(docs.markdown.find("Could not be rendered"), std::string::npos);
+  // A further result file is titled with its name.
+  EXPECT_NE(RenderResults({Fixture("beta.json")}).markdown.find("## beta (beta.json)"),
+            std::string::npos);
   // Deterministic: the same inputs give the same bytes.
   EXPECT_EQ(RenderResults({Fixture("alpha.json"), Fixture("beta.json")}).markdown,
             RenderResults({Fixture("beta.json"), Fixture("alpha.json")}).markdown);

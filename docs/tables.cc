@@ -1,5 +1,6 @@
 // bazel run //docs:tables: regenerates docs/results.md from every committed
-// experiments/*/result.json (results of the "paper" preset).
+// experiments/*/result.json (results of the "paper" preset) and
+// experiments/*/result_*.json (further full runs, e.g. another data set).
 #include <dirent.h>
 
 #include <cstdio>
@@ -42,11 +43,19 @@ int main(int argc, char** argv) {
   while (dirent* e = readdir(dir)) {
     const std::string name = e->d_name;
     if (name.empty() || name[0] == '.') continue;
-    const std::string path = experiments + "/" + name + "/result.json";
-    if (FILE* f = std::fopen(path.c_str(), "r")) {
-      std::fclose(f);
-      paths.push_back(path);
+    // result.json (the paper preset) and further full runs saved as
+    // result_<what>.json; result-<preset>.json smoke runs are not documented.
+    const std::string folder = experiments + "/" + name;
+    DIR* sub = opendir(folder.c_str());
+    if (sub == nullptr) continue;
+    while (dirent* f = readdir(sub)) {
+      const std::string file = f->d_name;
+      const bool is_result = file == "result.json" ||
+                             (file.rfind("result_", 0) == 0 && file.size() > 12 &&
+                              file.compare(file.size() - 5, 5, ".json") == 0);
+      if (is_result) paths.push_back(folder + "/" + file);
     }
+    closedir(sub);
   }
   closedir(dir);
 
