@@ -77,15 +77,33 @@ Samples JitterForTies(const Samples& s, uint64_t rng_seed) {
   return out;
 }
 
-absl::StatusOr<double> KsgMutualInformation(const Samples& x_in, const Samples& y_in,
-                                            const KsgOptions& options) {
+namespace {
+
+// The checks and tie-breaking jitter shared by KSG algorithms 1 and 2.
+struct PreparedPair {
+  Samples x, y, joint;
+};
+
+absl::StatusOr<PreparedPair> PreparePair(const Samples& x_in, const Samples& y_in,
+                                         const KsgOptions& options) {
   RETURN_IF_ERROR(CheckContinuous(x_in, "x"));
   RETURN_IF_ERROR(CheckContinuous(y_in, "y"));
   RETURN_IF_ERROR(CheckSameCount(x_in, "x", y_in, "y"));
   RETURN_IF_ERROR(CheckNeighbourCount(options.k, x_in.n));
   const Samples x = Prepare(x_in, options, 0);
   const Samples y = Prepare(y_in, options, 1);
-  const Samples joint = ConcatColumns(x, y);
+  Samples joint = ConcatColumns(x, y);
+  return PreparedPair{x, y, std::move(joint)};
+}
+
+}  // namespace
+
+absl::StatusOr<double> KsgMutualInformation(const Samples& x_in, const Samples& y_in,
+                                            const KsgOptions& options) {
+  ASSIGN_OR_RETURN(const PreparedPair pair, PreparePair(x_in, y_in, options));
+  const Samples& x = pair.x;
+  const Samples& y = pair.y;
+  const Samples& joint = pair.joint;
   const MaxNormTree joint_tree(joint);
   const std::vector<double> eps =
       KthNeighbourDistances(joint_tree, joint, options.k, options.num_threads);
@@ -97,13 +115,10 @@ absl::StatusOr<double> KsgMutualInformation(const Samples& x_in, const Samples& 
 
 absl::StatusOr<double> Ksg2MutualInformation(const Samples& x_in, const Samples& y_in,
                                              const KsgOptions& options) {
-  RETURN_IF_ERROR(CheckContinuous(x_in, "x"));
-  RETURN_IF_ERROR(CheckContinuous(y_in, "y"));
-  RETURN_IF_ERROR(CheckSameCount(x_in, "x", y_in, "y"));
-  RETURN_IF_ERROR(CheckNeighbourCount(options.k, x_in.n));
-  const Samples x = Prepare(x_in, options, 0);
-  const Samples y = Prepare(y_in, options, 1);
-  const Samples joint = ConcatColumns(x, y);
+  ASSIGN_OR_RETURN(const PreparedPair pair, PreparePair(x_in, y_in, options));
+  const Samples& x = pair.x;
+  const Samples& y = pair.y;
+  const Samples& joint = pair.joint;
   const MaxNormTree joint_tree(joint), x_tree(x), y_tree(y);
   const int64_t n = x.n;
   std::vector<int64_t> n_x(n), n_y(n);
