@@ -79,6 +79,14 @@ double SineTruth(double sigma) {
   return h - 0.5 * std::log(2.0 * M_PI * M_E * sigma * sigma);
 }
 
+monitor::KsgOptions KsgFromConfig(const Experiment& ex, uint64_t seed) {
+  monitor::KsgOptions ksg;
+  ksg.k = static_cast<int>(ex.config().Int("k"));
+  ksg.seed = seed;
+  ksg.num_threads = ex.threads();
+  return ksg;
+}
+
 monitor::MineOptions MineFromConfig(const Experiment& ex, uint64_t seed, const std::string& label) {
   monitor::MineOptions o;
   o.iterations = static_cast<int>(ex.config().Int("mine_iterations"));
@@ -94,7 +102,6 @@ monitor::MineOptions MineFromConfig(const Experiment& ex, uint64_t seed, const s
 }
 
 absl::Status Figure1(Experiment& ex, Progress& progress, int64_t& step) {
-  const int k = static_cast<int>(ex.config().Int("k"));
   const int64_t n = ex.config().Int("fig1_samples");
   const auto dims = ex.config().Get<std::vector<int64_t>>("fig1_dims");
   const auto rhos = ex.config().Get<std::vector<double>>("fig1_rhos");
@@ -108,10 +115,7 @@ absl::Status Figure1(Experiment& ex, Progress& progress, int64_t& step) {
       double ksg_sum = 0, gcmi_sum = 0, mine_sum = 0;
       for (int64_t seed : ex.seeds()) {
         const Pair p = CorrelatedGaussian(n, d, rho, 1000 * seed + 17 * d + static_cast<uint64_t>(100 * (rho + 1)));
-        monitor::KsgOptions ksg;
-        ksg.k = k;
-        ksg.seed = seed;
-        ksg.num_threads = ex.threads();
+        const monitor::KsgOptions ksg = KsgFromConfig(ex, seed);
         ASSIGN_OR_RETURN(const double v_ksg, monitor::KsgMutualInformation(p.x, p.y, ksg));
         ASSIGN_OR_RETURN(const double v_gcmi, monitor::GcmiCc(p.x, p.y));
         ASSIGN_OR_RETURN(const monitor::MineResult v_mine,
@@ -138,9 +142,9 @@ absl::Status Figure1(Experiment& ex, Progress& progress, int64_t& step) {
     plot.xlabel = "correlation rho";
     plot.ylabel = "I(X;Y) [nats]";
     plot.extra = "set key left top";
-    const std::string png = absl::StrCat(ex.out_dir(), "/fig1_d", d, ".png");
+    const std::string png = ex.OutputPath(absl::StrCat("fig1_d", d, ".png"));
     RETURN_IF_ERROR(PlotLines(png, {{"truth", rhos, truth_curve, "lines"},
-                                    {"KSG (k=3)", rhos, ksg_curve},
+                                    {absl::StrCat("KSG (k=", ex.config().Int("k"), ")"), rhos, ksg_curve},
                                     {"GCMI", rhos, gcmi_curve},
                                     {"MINE", rhos, mine_curve}},
                               plot));
@@ -151,7 +155,6 @@ absl::Status Figure1(Experiment& ex, Progress& progress, int64_t& step) {
 }
 
 absl::Status KsgAgainstN(Experiment& ex, Progress& progress, int64_t& step) {
-  const int k = static_cast<int>(ex.config().Int("k"));
   const double rho = ex.config().Double("bias_rho");
   const int64_t repeats = ex.config().Int("bias_repeats");
   const double truth = -0.5 * std::log(1.0 - rho * rho);
@@ -165,10 +168,7 @@ absl::Status KsgAgainstN(Experiment& ex, Progress& progress, int64_t& step) {
       for (int64_t r = 0; r < repeats; ++r) {
         const int64_t id = seed * 1000 + r;  // one sample set per (seed, repeat)
         const Pair p = CorrelatedGaussian(n, 1, rho, 777 + id * 7919 + n);
-        monitor::KsgOptions ksg;
-        ksg.k = k;
-        ksg.seed = id;
-        ksg.num_threads = ex.threads();
+        const monitor::KsgOptions ksg = KsgFromConfig(ex, static_cast<uint64_t>(id));
         ASSIGN_OR_RETURN(const double a, monitor::KsgMutualInformation(p.x, p.y, ksg));
         ASSIGN_OR_RETURN(const double b, monitor::Ksg2MutualInformation(p.x, p.y, ksg));
         ex.table().Add(row, "ksg1", id, a);
@@ -191,7 +191,7 @@ absl::Status KsgAgainstN(Experiment& ex, Progress& progress, int64_t& step) {
   plot.xlabel = "N";
   plot.ylabel = "nats";
   plot.log_x = true;
-  RETURN_IF_ERROR(PlotLines(absl::StrCat(ex.out_dir(), "/ksg_vs_n.png"),
+  RETURN_IF_ERROR(PlotLines(ex.OutputPath("ksg_vs_n.png"),
                             {{"KSG alg. 1 bias", ns, bias1},
                              {"KSG alg. 2 bias", ns, bias2},
                              {"KSG alg. 1 std", ns, spread1}},
@@ -201,7 +201,6 @@ absl::Status KsgAgainstN(Experiment& ex, Progress& progress, int64_t& step) {
 }
 
 absl::Status SineDependence(Experiment& ex, Progress& progress, int64_t& step) {
-  const int k = static_cast<int>(ex.config().Int("k"));
   const int64_t n = ex.config().Int("sine_samples");
   for (double sigma : ex.config().Get<std::vector<double>>("sine_noise")) {
     const std::string row = absl::StrFormat("sine/sigma=%.1f", sigma);
@@ -210,10 +209,7 @@ absl::Status SineDependence(Experiment& ex, Progress& progress, int64_t& step) {
     ex.table().SetPaper(row, "truth", truth);
     for (int64_t seed : ex.seeds()) {
       const Pair p = Sine(n, sigma, 31 + seed * 101 + static_cast<uint64_t>(sigma * 1000));
-      monitor::KsgOptions ksg;
-      ksg.k = k;
-      ksg.seed = seed;
-      ksg.num_threads = ex.threads();
+      const monitor::KsgOptions ksg = KsgFromConfig(ex, seed);
       ASSIGN_OR_RETURN(const double a, monitor::KsgMutualInformation(p.x, p.y, ksg));
       ASSIGN_OR_RETURN(const double b, monitor::Ksg2MutualInformation(p.x, p.y, ksg));
       ASSIGN_OR_RETURN(const double g, monitor::GcmiCc(p.x, p.y));
