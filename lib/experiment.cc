@@ -7,8 +7,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -284,6 +286,44 @@ absl::Status Experiment::WriteResult() const {
   return WriteJsonAtomically(ResultPath(), ResultJson());
 }
 
+std::vector<std::string> MergeRepeatedSetFlags(const std::vector<std::string>& args) {
+  std::vector<std::string> merged_args;
+  std::vector<std::string> overrides;
+  std::optional<size_t> set_position;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") {  // everything after it is positional
+      merged_args.insert(merged_args.end(), args.begin() + i, args.end());
+      break;
+    }
+    std::string value;
+    bool is_set = false;
+    for (const char* prefix : {"--set=", "-set="}) {
+      if (absl::StartsWith(arg, prefix)) {
+        value = arg.substr(std::strlen(prefix));
+        is_set = true;
+      }
+    }
+    if (!is_set && (arg == "--set" || arg == "-set") && i + 1 < args.size()) {
+      value = args[++i];
+      is_set = true;
+    }
+    if (!is_set) {
+      merged_args.push_back(arg);
+      continue;
+    }
+    if (!set_position.has_value()) {
+      set_position = merged_args.size();
+      merged_args.push_back("");
+    }
+    if (!value.empty()) overrides.push_back(value);
+  }
+  if (set_position.has_value()) {
+    merged_args[*set_position] = absl::StrCat("--set=", absl::StrJoin(overrides, ","));
+  }
+  return merged_args;
+}
+
 int RunExperiment(int argc, char** argv, const ExperimentInfo& info,
                   const std::function<absl::Status(Experiment&)>& body) {
   // Abseil allows one usage message per process (tests call this repeatedly).
@@ -296,7 +336,12 @@ int RunExperiment(int argc, char** argv, const ExperimentInfo& info,
     return true;
   }();
   (void)usage_set;
-  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  std::vector<std::string> args(argv, argv + argc);
+  args = MergeRepeatedSetFlags(args);
+  std::vector<char*> merged_argv;
+  for (std::string& arg : args) merged_argv.push_back(arg.data());
+  std::vector<char*> rest =
+      absl::ParseCommandLine(static_cast<int>(merged_argv.size()), merged_argv.data());
   if (rest.size() > 1) {
     std::fprintf(stderr, "error: unexpected argument '%s' (see --help)\n", rest[1]);
     return 2;

@@ -96,6 +96,11 @@ std::string FindExperimentFile(const std::string& experiment, const std::string&
 
 // Sets the intra-op thread count (0: all cores) and returns the count in force.
 int SetThreads(int requested);
+
+// Command-line arguments with every --set (--set=a=1 --set b=2) merged into one
+// --set=a=1,b=2, so that repeating the flag adds overrides instead of keeping
+// only the last one (Abseil's rule for a repeated flag).
+std::vector<std::string> MergeRepeatedSetFlags(const std::vector<std::string>& args);
 // Parses "cpu", "cuda", "cuda:1"; an unavailable device is an error.
 absl::StatusOr<c10::Device> ParseDevice(const std::string& text);
 

@@ -44,6 +44,18 @@ TEST(ParseDeviceTest, CpuOkUnknownAndMissingCudaAreErrors) {
   }
 }
 
+TEST(MergeRepeatedSetFlagsTest, JoinsEveryOverrideIntoOneFlag) {
+  using Args = std::vector<std::string>;
+  EXPECT_EQ(MergeRepeatedSetFlags({"bin", "--set=a=1", "--threads=1", "--set", "b=[1,2]",
+                                   "-set=c=x"}),
+            (Args{"bin", "--set=a=1,b=[1,2],c=x", "--threads=1"}));
+  EXPECT_EQ(MergeRepeatedSetFlags({"bin", "--set=a=1"}), (Args{"bin", "--set=a=1"}));
+  EXPECT_EQ(MergeRepeatedSetFlags({"bin", "--preset=quick"}), (Args{"bin", "--preset=quick"}));
+  // An empty --set adds nothing; arguments after "--" are left alone.
+  EXPECT_EQ(MergeRepeatedSetFlags({"bin", "--set=", "--set=a=1", "--", "--set=b=2"}),
+            (Args{"bin", "--set=a=1", "--", "--set=b=2"}));
+}
+
 TEST(SetThreadsTest, SetsTheRequestedCount) {
   EXPECT_EQ(SetThreads(1), 1);
   EXPECT_EQ(at::get_num_threads(), 1);

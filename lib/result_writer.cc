@@ -72,10 +72,18 @@ void ResultTable::SetInfo(const std::string& row, const std::string& key, json v
 
 bool ResultTable::HasSeed(const std::string& row, const std::string& metric,
                           int64_t seed) const {
+  return SeedValue(row, metric, seed).has_value();
+}
+
+std::optional<double> ResultTable::SeedValue(const std::string& row, const std::string& metric,
+                                             int64_t seed) const {
   auto r = rows_.find(row);
-  if (r == rows_.end()) return false;
+  if (r == rows_.end()) return std::nullopt;
   auto m = r->second.per_seed.find(metric);
-  return m != r->second.per_seed.end() && m->second.count(seed) > 0;
+  if (m == r->second.per_seed.end()) return std::nullopt;
+  auto v = m->second.find(seed);
+  if (v == m->second.end()) return std::nullopt;
+  return v->second;
 }
 
 // A JSON number, or null for NaN/inf (JSON has no such numbers).

@@ -47,6 +47,9 @@ class ResultTable {
   // Loads rows back (for resuming); per-seed values are restored.
   static absl::StatusOr<ResultTable> FromJson(const nlohmann::json& rows);
   bool HasSeed(const std::string& row, const std::string& metric, int64_t seed) const;
+  // One seed's value of `metric` in `row`, if recorded.
+  std::optional<double> SeedValue(const std::string& row, const std::string& metric,
+                                  int64_t seed) const;
   std::vector<std::string> RowNames() const { return order_; }
 
  private:

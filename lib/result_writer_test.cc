@@ -56,6 +56,10 @@ TEST(ResultTableTest, RoundTripsThroughJsonForResuming) {
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_TRUE(back->HasSeed("a", "acc", 2));
   EXPECT_FALSE(back->HasSeed("a", "acc", 3));
+  EXPECT_EQ(back->SeedValue("a", "acc", 2), 0.7);
+  EXPECT_FALSE(back->SeedValue("a", "acc", 3).has_value());
+  EXPECT_FALSE(back->SeedValue("a", "n", 1).has_value());  // a seedless Set() value
+  EXPECT_FALSE(back->SeedValue("b", "acc", 1).has_value());
   EXPECT_EQ(back->ToJson(), t.ToJson());
   EXPECT_FALSE(ResultTable::FromJson(nlohmann::json::object()).ok());
   EXPECT_FALSE(ResultTable::FromJson(nlohmann::json::parse(R"([{"x": 1}])")).ok());

@@ -1,7 +1,11 @@
 #include "lib/trainer.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
+#include <mutex>
+#include <sstream>
 #include <utility>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -9,10 +13,13 @@
 #include <c10/util/Exception.h>
 #include <torch/optim/adam.h>
 #include <torch/optim/sgd.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "lib/progress.h"
+#include "lib/result_writer.h"
 
 namespace sparselab {
 namespace {
@@ -97,14 +104,80 @@ at::Tensor Trainer::Prepare(const at::Tensor& inputs, const InputTransform& tran
 }
 
 absl::StatusOr<std::vector<EpochStats>> Trainer::Train(const Dataset& train) {
+  return TrainUntil(train, epochs_done_ + options_.epochs());
+}
+
+absl::StatusOr<std::vector<EpochStats>> Trainer::TrainUntil(const Dataset& train,
+                                                            int64_t total_epochs) {
   std::vector<EpochStats> epochs;
-  planned_epochs_ = epochs_done_ + options_.epochs();
-  for (int64_t i = 0; i < options_.epochs(); ++i) {
+  planned_epochs_ = total_epochs;
+  while (epochs_done_ < total_epochs) {
     absl::StatusOr<EpochStats> stats = TrainEpoch(train);
     if (!stats.ok()) return stats.status();
     epochs.push_back(*stats);
   }
   return epochs;
+}
+
+absl::Status Trainer::SaveCheckpoint(const std::string& path, const std::string& user_data) const {
+  std::ostringstream bytes;
+  try {
+    torch::serialize::OutputArchive archive;
+    torch::serialize::OutputArchive module_archive;
+    module_->save(module_archive);
+    archive.write("module", module_archive);
+    torch::serialize::OutputArchive optimizer_archive;
+    optimizer_->save(optimizer_archive);
+    archive.write("optimizer", optimizer_archive);
+    archive.write("epochs_done", at::scalar_tensor(epochs_done_, at::kLong));
+    archive.write("global_step", at::scalar_tensor(global_step_, at::kLong));
+    archive.write("shuffle_generator", shuffle_generator_.get_state());
+    archive.write("default_generator", at::detail::getDefaultCPUGenerator().get_state());
+    archive.write("user_data", c10::IValue(user_data));
+    archive.save_to(bytes);
+  } catch (const c10::Error& e) {
+    return absl::InternalError(absl::StrCat("Trainer: cannot serialise a checkpoint for ", path,
+                                            ": ", e.what_without_backtrace()));
+  }
+  return WriteFileAtomically(path, bytes.str());
+}
+
+absl::Status Trainer::LoadCheckpoint(const std::string& path, std::string* user_data) {
+  if (::access(path.c_str(), F_OK) != 0) {
+    return absl::NotFoundError(absl::StrCat("Trainer: no checkpoint at ", path));
+  }
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path);
+    torch::serialize::InputArchive module_archive;
+    archive.read("module", module_archive);
+    module_->load(module_archive);
+    module_->to(options_.device());
+    torch::serialize::InputArchive optimizer_archive;
+    archive.read("optimizer", optimizer_archive);
+    optimizer_->load(optimizer_archive);
+    at::Tensor epochs_done, global_step, shuffle_state, default_state;
+    archive.read("epochs_done", epochs_done);
+    archive.read("global_step", global_step);
+    archive.read("shuffle_generator", shuffle_state);
+    archive.read("default_generator", default_state);
+    c10::IValue data;
+    archive.read("user_data", data);
+    shuffle_generator_.set_state(shuffle_state);
+    {
+      at::Generator default_generator = at::detail::getDefaultCPUGenerator();
+      std::lock_guard<std::mutex> lock(default_generator.mutex());
+      default_generator.set_state(default_state);
+    }
+    epochs_done_ = epochs_done.item<int64_t>();
+    global_step_ = global_step.item<int64_t>();
+    if (user_data != nullptr) *user_data = data.toStringRef();
+  } catch (const c10::Error& e) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Trainer: cannot restore the checkpoint ", path, " (corrupt, or written for another "
+        "model or optimizer; delete it to start over): ", e.what_without_backtrace()));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<EpochStats> Trainer::TrainEpoch(const Dataset& train) {

@@ -134,6 +134,9 @@ class Trainer {
   // Errors: a non-finite loss (training stopped before that step's update),
   // a c10::Error from the model or loss (bad shapes), a failing callback.
   absl::StatusOr<std::vector<EpochStats>> Train(const Dataset& train);
+  // Runs epochs until `total_epochs` are done (none if they already are), e.g.
+  // after LoadCheckpoint; returns the epochs this call ran.
+  absl::StatusOr<std::vector<EpochStats>> TrainUntil(const Dataset& train, int64_t total_epochs);
   // One epoch.
   absl::StatusOr<EpochStats> TrainEpoch(const Dataset& train);
 
@@ -141,6 +144,19 @@ class Trainer {
   // `transform` replaces options.input_transform when given.
   absl::StatusOr<EvalResult> Evaluate(const Dataset& test,
                                       const InputTransform& transform = nullptr);
+
+  // Everything needed to continue training exactly where it stopped: the
+  // module's parameters and buffers, the optimizer's state (momentum), the
+  // epoch and step counts, the shuffle generator and torch's default CPU
+  // generator, and the caller's `user_data` (e.g. a JSON curve). Written
+  // atomically (temporary file, fsync, rename), so an interrupted save keeps
+  // the previous checkpoint.
+  absl::Status SaveCheckpoint(const std::string& path, const std::string& user_data = "") const;
+  // Restores a SaveCheckpoint file into this trainer, which must hold the same
+  // model architecture and optimizer kind. NotFound when `path` does not exist;
+  // InvalidArgument naming the file for a corrupt or mismatched checkpoint
+  // (the trainer may then be partly restored: discard it).
+  absl::Status LoadCheckpoint(const std::string& path, std::string* user_data = nullptr);
 
   // StepLR's learning rate for `epoch` (from 0).
   double LrForEpoch(int64_t epoch) const;

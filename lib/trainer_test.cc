@@ -1,10 +1,18 @@
 #include "lib/trainer.h"
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
+#include <string>
 #include <vector>
 
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/container/sequential.h>
+#include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
+
+#include "lib/result_writer.h"
 
 #include "gtest/gtest.h"
 
@@ -212,6 +220,83 @@ TEST(TrainerTest, ForwardFunctionAndNonClassificationLoss) {
   EXPECT_FALSE(result->accuracy.has_value());
   EXPECT_LT(result->loss, 1e-4);
   EXPECT_NEAR(linear->weight.item<double>(), 2.0, 0.02);
+}
+
+std::string TempPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
+}
+
+// Training 2 epochs, saving, and training 2 more from the checkpoint in a
+// fresh trainer (other initial weights, other generator state) gives exactly
+// the weights of 4 uninterrupted epochs: momentum, shuffle order, epoch and
+// step counts all come back. Dropout draws from torch's default generator, so
+// its state must come back too.
+TEST(TrainerTest, CheckpointResumesBitIdentically) {
+  auto make_model = [] {
+    return torch::nn::Sequential(torch::nn::Linear(2, 8), torch::nn::Dropout(0.3),
+                                 torch::nn::Linear(8, 2), torch::nn::LogSoftmax(1));
+  };
+  const TrainerOptions options = Quiet().epochs(2).batch_size(16).lr(0.1).momentum(0.9).seed(3);
+  const Dataset data = Separable(200, 13);
+  const std::string path = TempPath("trainer_checkpoint.pt");
+
+  at::manual_seed(6);
+  torch::nn::Sequential uninterrupted = make_model();
+  Trainer reference(uninterrupted, NllLoss(), options);
+  ASSERT_TRUE(reference.Train(data).ok());
+  ASSERT_TRUE(reference.SaveCheckpoint(path, "{\"epochs\": 2}").ok());
+  ASSERT_TRUE(reference.Train(data).ok());
+
+  at::manual_seed(7);
+  torch::nn::Sequential resumed = make_model();
+  Trainer trainer(resumed, NllLoss(), options);
+  std::string user_data;
+  ASSERT_TRUE(trainer.LoadCheckpoint(path, &user_data).ok());
+  EXPECT_EQ(user_data, "{\"epochs\": 2}");
+  EXPECT_EQ(trainer.epochs_done(), 2);
+  EXPECT_EQ(trainer.global_step(), 2 * 13);
+  auto epochs = trainer.TrainUntil(data, 4);
+  ASSERT_TRUE(epochs.ok()) << epochs.status();
+  EXPECT_EQ(epochs->size(), 2u);
+  EXPECT_EQ(epochs->front().epoch, 2);
+  EXPECT_EQ(trainer.global_step(), reference.global_step());
+  const auto expected = uninterrupted->parameters();
+  const auto actual = resumed->parameters();
+  ASSERT_EQ(expected.size(), actual.size());
+  for (size_t i = 0; i < expected.size(); ++i) EXPECT_TRUE(at::equal(expected[i], actual[i])) << i;
+  // Nothing left to do: TrainUntil runs no epoch.
+  auto none = trainer.TrainUntil(data, 4);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  std::remove(path.c_str());
+}
+
+TEST(TrainerTest, CheckpointErrorsNameTheFile) {
+  at::manual_seed(8);
+  Logistic model(2, 2);
+  Trainer trainer(model, NllLoss(), Quiet());
+  const std::string missing = TempPath("no_such_checkpoint.pt");
+  absl::Status status = trainer.LoadCheckpoint(missing);
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(status.message().find(missing), std::string::npos);
+
+  const std::string corrupt = TempPath("corrupt_checkpoint.pt");
+  ASSERT_TRUE(WriteFileAtomically(corrupt, "not a checkpoint").ok());
+  status = trainer.LoadCheckpoint(corrupt);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find(corrupt), std::string::npos);
+
+  // A checkpoint of another architecture is an error (not a silent partial load).
+  torch::nn::Linear other(3, 2);
+  Trainer other_trainer(other.ptr(), [&](const at::Tensor& x) { return other(x); }, NllLoss(),
+                        Quiet());
+  const std::string mismatched = TempPath("mismatched_checkpoint.pt");
+  ASSERT_TRUE(other_trainer.SaveCheckpoint(mismatched).ok());
+  status = trainer.LoadCheckpoint(mismatched);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  std::remove(corrupt.c_str());
+  std::remove(mismatched.c_str());
 }
 
 }  // namespace

@@ -6,10 +6,14 @@
 //
 //   bazel run -c opt //experiments/sparse_linear -- [--preset=quick]
 //       [--set='models=["sparse","dynamic"]'] [--threads=2]
-// A paper run is resumable: models already in result.json (same config) are
-// kept and skipped, and result.json is rewritten after every model.
+// A paper run is resumable: models already in result.json (same config) after
+// all their epochs are kept and skipped; every epoch ends with a checkpoint in
+// runs/<preset>/ and the row so far in result.json, and a rerun continues a
+// model from its last finished epoch.
+#include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -17,6 +21,7 @@
 #include <torch/optim/sgd.h>
 #include <torch/utils.h>
 
+#include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -26,6 +31,11 @@
 #include "lib/result_writer.h"
 #include "lib/status_macros.h"
 #include "lib/trainer.h"
+
+ABSL_FLAG(int32_t, stop_after_epochs, 0,
+          "Stop cleanly after this many epochs of training in this run (0: no limit); with "
+          "the paper preset's checkpoints a rerun continues where it stopped (for the very "
+          "wide model's hours-long epochs).");
 
 namespace sparselab::sparse_linear_experiment {
 namespace {
@@ -40,6 +50,14 @@ const std::map<std::string, double>& TutorialAccuracy() {
   return accuracy;
 }
 
+// The config a checkpoint or row belongs to: everything but "models" (which
+// only selects what a worker trains).
+nlohmann::json ModelConfig(const Config& c) {
+  nlohmann::json config = c.values();
+  config.erase("models");
+  return config;
+}
+
 // Adds the rows (and curves) of result.json on disk that this process does
 // not hold, when the file is from the same preset and config (except
 // "models"): a rerun resumes, and workers given different models (--set=models)
@@ -48,10 +66,11 @@ void MergeRowsFromDisk(Experiment& ex) {
   absl::StatusOr<nlohmann::json> disk = ReadJsonFile(ex.ResultPath());
   if (!disk.ok() || !(*disk).contains("rows")) return;
   nlohmann::json disk_config = (*disk).value("config", nlohmann::json::object());
-  nlohmann::json our_config = ex.config().values();
   disk_config.erase("models");
-  our_config.erase("models");
-  if ((*disk).value("preset", "") != ex.config().preset() || disk_config != our_config) return;
+  if ((*disk).value("preset", "") != ex.config().preset() ||
+      disk_config != ModelConfig(ex.config())) {
+    return;
+  }
   nlohmann::json rows = ex.table().ToJson();
   std::set<std::string> ours;
   for (const auto& row : rows) ours.insert(row["name"].get<std::string>());
@@ -67,9 +86,65 @@ void MergeRowsFromDisk(Experiment& ex) {
   if (merged.ok()) ex.table() = *merged;
 }
 
+// Epochs trained by this process, for --stop_after_epochs.
+int64_t epochs_this_run = 0;
+
+bool StopRequested() {
+  const int64_t stop_after = absl::GetFlag(FLAGS_stop_after_epochs);
+  return stop_after > 0 && epochs_this_run >= stop_after;
+}
+
+// Where TrainOne keeps `name`'s checkpoint for `seed`: runs/<preset>/ beside
+// result.json (git-ignored; ~130 MB for the wide model).
+std::string CheckpointPath(const Experiment& ex, const std::string& name, int64_t seed) {
+  return absl::StrCat(ex.out_dir(), "/runs/", ex.config().preset(), "/", name, "-seed", seed,
+                      ".pt");
+}
+
+// What a checkpoint carries besides the trainer: the per-epoch curve (epoch,
+// train_loss, seconds, test_accuracy, test_loss) and RigL's moved connections.
+struct ModelProgress {
+  nlohmann::json curve = nlohmann::json::array();
+  int64_t rigl_moved = 0;
+};
+
+// Writes `name`'s row for `seed` after the epochs in `progress` (all of them,
+// or fewer while a long model is still training: "epochs" says how many, the
+// info "epochs_planned" how many the preset asks for).
+void RecordRow(Experiment& ex, const std::string& name, int64_t seed, const TutorialModel& model,
+               const EvalResult& eval, const ModelProgress& progress) {
+  const Config& c = ex.config();
+  double seconds = 0;
+  for (const auto& e : progress.curve) seconds += e["seconds"].get<double>();
+  const auto epochs = static_cast<double>(progress.curve.size());
+  ResultTable& t = ex.table();
+  t.Add(name, "test_accuracy", seed, 100.0 * eval.accuracy.value_or(0));
+  t.Add(name, "test_loss", seed, eval.loss);
+  t.Add(name, "train_loss", seed, progress.curve.back()["train_loss"].get<double>());
+  t.Add(name, "parameters", seed, static_cast<double>(ParameterCount(*model.module)));
+  t.Add(name, "epoch_seconds", seed, seconds / epochs);
+  t.Add(name, "epochs", seed, epochs);
+  if (c.Bool("rigl_counts") || progress.rigl_moved > 0) {
+    t.Add(name, "rigl_moved_connections", seed, static_cast<double>(progress.rigl_moved));
+  }
+  t.SetPaper(name, "test_accuracy", TutorialAccuracy().at(name));
+  t.SetInfo(name, "lr", model.lr);
+  t.SetInfo(name, "nesterov", model.nesterov);
+  t.SetInfo(name, "epochs_planned", model.epochs);
+  int64_t nnz = 0;
+  for (const SparseLinear& layer : model.sparse_layers) nnz += layer->nnz();
+  if (nnz > 0) t.SetInfo(name, "sparse_linear_nonzeros", nnz);
+  ex.extra()["curves"][name][std::to_string(seed)] = progress.curve;
+}
+
+// Trains (or, from its checkpoint, continues) one model for one seed. With
+// "resume" (the paper preset) every epoch ends with a checkpoint and the row
+// so far in result.json, so the very wide model (hours per epoch here) can be
+// stopped at any time and continued by the next run, bit-identically.
 absl::Status TrainOne(Experiment& ex, const std::string& name, int64_t seed,
                       const Dataset& train, const Dataset& test) {
   const Config& c = ex.config();
+  const bool resume = c.Bool("resume");
   ex.Seed(seed);
   ASSIGN_OR_RETURN(TutorialModel model, BuildModel(name, c));
   TrainerOptions options;
@@ -87,47 +162,83 @@ absl::Status TrainOne(Experiment& ex, const std::string& name, int64_t seed,
     static_cast<torch::optim::SGDOptions&>(trainer.optimizer().param_groups()[0].options())
         .nesterov(true);
   }
-  int64_t moved = 0;
+  ModelProgress progress;
+  const std::string checkpoint = CheckpointPath(ex, name, seed);
+  if (resume) {
+    std::string user_data;
+    absl::Status loaded = trainer.LoadCheckpoint(checkpoint, &user_data);
+    if (loaded.ok()) {
+      const nlohmann::json saved = nlohmann::json::parse(user_data, nullptr, false);
+      if (saved.is_discarded() || saved.value("config", nlohmann::json()) != ModelConfig(c)) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "the checkpoint ", checkpoint, " was written with another config; delete it "
+            "to train ", name, " from the start with this one"));
+      }
+      progress.curve = saved["curve"];
+      progress.rigl_moved = saved["rigl_moved"].get<int64_t>();
+      std::cerr << "[" << name << " seed " << seed << "] continuing from " << checkpoint
+                << " after epoch " << trainer.epochs_done() << " of " << model.epochs << "\n";
+    } else if (loaded.code() != absl::StatusCode::kNotFound) {
+      return loaded;
+    }
+  }
   trainer.AddStepCallback([&](const StepInfo& step) {
     for (SparseLinear& layer : model.sparse_layers) {
-      moved += layer->rigl_step(step.global_step, &trainer.optimizer());
+      progress.rigl_moved += layer->rigl_step(step.global_step, &trainer.optimizer());
     }
     return absl::OkStatus();
   });
-  nlohmann::json curve = nlohmann::json::array();
-  if (c.Bool("eval_every_epoch")) {
-    trainer.AddEpochCallback([&](const EpochStats& stats) -> absl::Status {
+  trainer.AddEpochCallback([&](const EpochStats& stats) -> absl::Status {
+    nlohmann::json point = {{"epoch", stats.epoch + 1},
+                            {"train_loss", stats.train_loss},
+                            {"seconds", stats.seconds}};
+    const bool last = stats.epoch + 1 == model.epochs;
+    if (c.Bool("eval_every_epoch") || last) {
       ASSIGN_OR_RETURN(EvalResult eval, trainer.Evaluate(test));
-      curve.push_back({{"epoch", stats.epoch + 1},
-                       {"train_loss", stats.train_loss},
-                       {"test_accuracy", 100.0 * eval.accuracy.value_or(0)},
-                       {"seconds", stats.seconds}});
+      point["test_accuracy"] = 100.0 * eval.accuracy.value_or(0);
+      point["test_loss"] = eval.loss;
       std::cerr << "[" << name << "] epoch " << stats.epoch + 1 << " test accuracy "
                 << 100.0 * eval.accuracy.value_or(0) << " %\n";
-      return absl::OkStatus();
-    });
+      progress.curve.push_back(point);
+      RecordRow(ex, name, seed, model, eval, progress);
+    } else {
+      progress.curve.push_back(point);
+    }
+    if (resume) {
+      std::error_code error;
+      std::filesystem::create_directories(std::filesystem::path(checkpoint).parent_path(), error);
+      const nlohmann::json saved = {{"config", ModelConfig(c)},
+                                    {"curve", progress.curve},
+                                    {"rigl_moved", progress.rigl_moved}};
+      RETURN_IF_ERROR(trainer.SaveCheckpoint(checkpoint, saved.dump()));
+      if (ex.table().HasSeed(name, "epochs", seed)) {
+        MergeRowsFromDisk(ex);
+        RETURN_IF_ERROR(ex.WriteResult());  // the row so far, after every epoch
+      }
+    }
+    ++epochs_this_run;
+    if (StopRequested() && !last) {
+      return absl::CancelledError(absl::StrCat(
+          "stopped after ", epochs_this_run, " epochs (--stop_after_epochs); ", name, " seed ",
+          seed, " is at epoch ", stats.epoch + 1, " of ", model.epochs,
+          resume ? "; rerun to continue from its checkpoint" : " (no checkpoint: resume is off)"));
+    }
+    return absl::OkStatus();
+  });
+  ASSIGN_OR_RETURN(std::vector<EpochStats> epochs, trainer.TrainUntil(train, model.epochs));
+  if (epochs.empty()) {  // the checkpoint was complete but its row was not in result.json
+    ASSIGN_OR_RETURN(EvalResult eval, trainer.Evaluate(test));
+    RecordRow(ex, name, seed, model, eval, progress);
   }
-  ASSIGN_OR_RETURN(std::vector<EpochStats> epochs, trainer.Train(train));
-  ASSIGN_OR_RETURN(EvalResult final_eval, trainer.Evaluate(test));
-  double seconds = 0;
-  for (const EpochStats& e : epochs) seconds += e.seconds;
-  ResultTable& t = ex.table();
-  t.Add(name, "test_accuracy", seed, 100.0 * final_eval.accuracy.value_or(0));
-  t.Add(name, "test_loss", seed, final_eval.loss);
-  t.Add(name, "train_loss", seed, epochs.back().train_loss);
-  t.Add(name, "parameters", seed, static_cast<double>(ParameterCount(*model.module)));
-  t.Add(name, "epoch_seconds", seed, seconds / static_cast<double>(epochs.size()));
-  t.Add(name, "epochs", seed, static_cast<double>(epochs.size()));
-  if (c.Bool("rigl_counts") || moved > 0) t.Add(name, "rigl_moved_connections", seed, moved);
-  t.SetPaper(name, "test_accuracy", TutorialAccuracy().at(name));
-  t.SetInfo(name, "lr", model.lr);
-  t.SetInfo(name, "nesterov", model.nesterov);
-  int64_t nnz = 0;
-  for (const SparseLinear& layer : model.sparse_layers) nnz += layer->nnz();
-  if (nnz > 0) t.SetInfo(name, "sparse_linear_nonzeros", nnz);
-  ex.extra()["curves"][name][std::to_string(seed)] = curve;
-  if (c.Bool("resume")) MergeRowsFromDisk(ex);
-  return ex.WriteResult();  // a checkpoint after every model
+  if (resume) MergeRowsFromDisk(ex);
+  return ex.WriteResult();
+}
+
+// True when result.json already holds `name`'s row for `seed` after all the
+// epochs the config asks for.
+bool Finished(Experiment& ex, const std::string& name, int64_t seed, int64_t planned) {
+  const std::optional<double> epochs = ex.table().SeedValue(name, "epochs", seed);
+  return epochs.has_value() && *epochs >= static_cast<double>(planned);
 }
 
 absl::Status Run(Experiment& ex) {
@@ -146,8 +257,19 @@ absl::Status Run(Experiment& ex) {
   if (c.Bool("resume")) MergeRowsFromDisk(ex);
   for (int64_t seed : ex.seeds()) {
     for (const std::string& name : models) {
-      if (ex.table().HasSeed(name, "test_accuracy", seed)) continue;
-      RETURN_IF_ERROR(TrainOne(ex, name, seed, train, test));
+      const int64_t planned = name == "wide" ? c.Int("wide.epochs") : c.Int("epochs");
+      if (Finished(ex, name, seed, planned)) continue;
+      if (StopRequested()) {
+        std::cerr << "stopped after " << epochs_this_run << " epochs (--stop_after_epochs) "
+                  << "before " << name << " seed " << seed << "\n";
+        return absl::OkStatus();
+      }
+      const absl::Status status = TrainOne(ex, name, seed, train, test);
+      if (absl::IsCancelled(status)) {  // --stop_after_epochs: a clean stop
+        std::cerr << status.message() << "\n";
+        return absl::OkStatus();
+      }
+      RETURN_IF_ERROR(status);
     }
   }
   return absl::OkStatus();

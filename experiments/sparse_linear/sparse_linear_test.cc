@@ -16,9 +16,9 @@ using sparselab::experiment_testing::FindRow;
 
 std::string Tmp() { return sparselab::experiment_testing::TestTmpDir(); }
 
-int RunSparseLinear(const std::string& args) {
+int RunSparseLinear(const std::string& args, const std::string& out = "out") {
   return sparselab::experiment_testing::RunExperimentBinary(
-      "sparse_linear", "--threads=1 --out=" + Tmp() + "/out " + args);
+      "sparse_linear", "--threads=1 --out=" + Tmp() + "/" + out + " " + args);
 }
 
 std::string Stderr() { return sparselab::experiment_testing::ExperimentStderr("sparse_linear"); }
@@ -78,6 +78,44 @@ TEST(SparseLinearExperimentTest, QuickPresetTrainsEveryModel) {
   EXPECT_EQ(Metric(Row(*j, "dynamic"), "rigl_moved_connections"), ExpectedRiglMoves());
   EXPECT_EQ(Metric(Row(*j, "sparse"), "rigl_moved_connections"), 0);
   EXPECT_NE(Stderr().find("[sparse] epoch 2 test accuracy"), std::string::npos) << Stderr();
+}
+
+// The paper preset's checkpoints on the quick preset's data: a run stopped after
+// epoch 1 and continued ends with exactly the numbers of an uninterrupted run
+// (one thread), and the row in between says how many epochs it holds.
+TEST(SparseLinearExperimentTest, StoppedRunContinuesFromItsCheckpointBitIdentically) {
+  const std::string common = "--preset=quick --set=resume=true --set='models=[\"sparse\"]'";
+  ASSERT_EQ(RunSparseLinear(common, "uninterrupted"), 0) << Stderr();
+  auto reference = sparselab::ReadJsonFile(Tmp() + "/uninterrupted/result-quick.json");
+  ASSERT_TRUE(reference.ok()) << reference.status();
+
+  ASSERT_EQ(RunSparseLinear(common + " --stop_after_epochs=1", "split"), 0) << Stderr();
+  EXPECT_NE(Stderr().find("stopped after 1 epochs"), std::string::npos) << Stderr();
+  auto partial = sparselab::ReadJsonFile(Tmp() + "/split/result-quick.json");
+  ASSERT_TRUE(partial.ok()) << partial.status();
+  EXPECT_EQ(Metric(Row(*partial, "sparse"), "epochs"), 1);
+  EXPECT_EQ(Row(*partial, "sparse")["info"]["epochs_planned"], 2);
+  EXPECT_TRUE(std::ifstream(Tmp() + "/split/runs/quick/sparse-seed42.pt").good());
+
+  ASSERT_EQ(RunSparseLinear(common, "split"), 0) << Stderr();
+  EXPECT_NE(Stderr().find("continuing from"), std::string::npos) << Stderr();
+  EXPECT_NE(Stderr().find("after epoch 1 of 2"), std::string::npos) << Stderr();
+  auto resumed = sparselab::ReadJsonFile(Tmp() + "/split/result-quick.json");
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  const nlohmann::json& expected = Row(*reference, "sparse");
+  const nlohmann::json& actual = Row(*resumed, "sparse");
+  EXPECT_EQ(Metric(actual, "epochs"), 2);
+  for (const char* metric : {"test_accuracy", "test_loss", "train_loss", "parameters"}) {
+    EXPECT_EQ(Metric(actual, metric), Metric(expected, metric)) << metric;
+  }
+  const nlohmann::json& curve = (*resumed)["curves"]["sparse"]["42"];
+  ASSERT_EQ(curve.size(), 2u);
+  EXPECT_EQ(curve[0]["test_accuracy"], (*reference)["curves"]["sparse"]["42"][0]["test_accuracy"]);
+
+  // A checkpoint from another config is not silently continued.
+  EXPECT_EQ(RunSparseLinear(common + " --set=epochs=3", "split"), 1);
+  EXPECT_NE(Stderr().find("was written with another config; delete it"), std::string::npos)
+      << Stderr();
 }
 
 TEST(SparseLinearExperimentTest, BadModelNameFailsClearly) {
