@@ -17,11 +17,12 @@ static std::string StderrPath(const std::string& name) {
   return TestTmpDir() + "/" + name + ".stderr";
 }
 
-int RunExperimentBinary(const std::string& name, const std::string& args) {
+int RunExperimentBinary(const std::string& name, const std::string& args,
+                        const std::string& env) {
   const char* srcdir = std::getenv("TEST_SRCDIR");
   const std::string binary = std::string(srcdir ? srcdir : ".") + "/sparselab/experiments/" +
                              name + "/" + name;
-  const std::string cmd = binary + " " + args + " 2>" + StderrPath(name);
+  const std::string cmd = env + " " + binary + " " + args + " 2>" + StderrPath(name);
   const int status = std::system(cmd.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

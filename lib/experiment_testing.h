@@ -12,9 +12,11 @@ namespace sparselab::experiment_testing {
 // $TEST_TMPDIR.
 std::string TestTmpDir();
 
-// Runs experiments/<name>/<name> (a data dependency of the test) with `args`,
-// stderr captured to $TEST_TMPDIR/<name>.stderr. Returns the exit code.
-int RunExperimentBinary(const std::string& name, const std::string& args);
+// Runs experiments/<name>/<name> (a data dependency of the test) with `args`
+// and `env` ("VAR=value ..." prepended to the command), stderr captured to
+// $TEST_TMPDIR/<name>.stderr. Returns the exit code.
+int RunExperimentBinary(const std::string& name, const std::string& args,
+                        const std::string& env = "");
 // What the last RunExperimentBinary(name, ...) wrote on stderr.
 std::string ExperimentStderr(const std::string& name);
 

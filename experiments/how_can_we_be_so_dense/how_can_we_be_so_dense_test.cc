@@ -9,26 +9,26 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "lib/experiment_testing.h"
+#include "lib/readme_block.h"
 #include "lib/result_writer.h"
 
 namespace {
 
-std::string Binary() {
-  return std::string(std::getenv("TEST_SRCDIR")) +
-         "/sparselab/experiments/how_can_we_be_so_dense/how_can_we_be_so_dense";
-}
-std::string Tmp() { return std::getenv("TEST_TMPDIR"); }
+using sparselab::experiment_testing::FindRow;
+using sparselab::experiment_testing::MetricMean;
 
-int RunBinary(const std::string& out, const std::string& args, const std::string& env = "") {
-  const std::string cmd = env + " " + Binary() + " --preset=quick --threads=1 --out=" + Tmp() +
-                          "/" + out + " " + args + " 2>" + Tmp() + "/stderr.txt";
-  return WEXITSTATUS(std::system(cmd.c_str()));
+constexpr char kName[] = "how_can_we_be_so_dense";
+
+std::string Tmp() { return sparselab::experiment_testing::TestTmpDir(); }
+
+int RunBinary(const std::string& out, const std::string& args, const std::string& env = "",
+              const std::string& preset = "quick") {
+  return sparselab::experiment_testing::RunExperimentBinary(
+      kName, "--preset=" + preset + " --threads=1 --out=" + Tmp() + "/" + out + " " + args, env);
 }
 
-std::string Stderr() {
-  std::ifstream in(Tmp() + "/stderr.txt");
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+std::string Stderr() { return sparselab::experiment_testing::ExperimentStderr(kName); }
 
 int Count(const std::string& text, const std::string& what) {
   int n = 0;
@@ -43,21 +43,11 @@ nlohmann::json Result(const std::string& out) {
 }
 
 const nlohmann::json& Row(const nlohmann::json& j, const std::string& name) {
-  for (const auto& r : j["rows"]) {
-    if (r["name"] == name) return r;
-  }
-  static const nlohmann::json missing = {{"metrics", nlohmann::json::object()}};
-  ADD_FAILURE() << "no row " << name;
-  return missing;
+  return FindRow(j, name);
 }
 
 double Mean(const nlohmann::json& j, const std::string& row, const std::string& metric) {
-  const nlohmann::json& r = Row(j, row);
-  if (!r["metrics"].contains(metric)) {
-    ADD_FAILURE() << "row " << row << " has no metric " << metric;
-    return NAN;
-  }
-  return r["metrics"][metric]["mean"].get<double>();
+  return MetricMean(FindRow(j, row), metric);
 }
 
 // The rows without the timing metrics (*_seconds), which differ between runs.
@@ -209,6 +199,34 @@ TEST_F(HowCanWeBeSoDenseTest, ParallelWorkersAccumulateSeeds) {
   EXPECT_NE(Stderr().find("1 unfinished task(s) not run"), std::string::npos) << Stderr();
   EXPECT_EQ(Stderr().find("epoch 1/1"), std::string::npos) << "trained";
   EXPECT_EQ(Result("par")["seeds_per_network"]["denseCNN2"], nlohmann::json({42, 43, 44}));
+}
+
+// The paper preset rewrites the README's generated block from result.json (here
+// with no finished task: the paper's values and dashes); other presets leave
+// the README alone, and the prose around the block is kept.
+TEST_F(HowCanWeBeSoDenseTest, PaperReportRewritesTheReadmeTables) {
+  const std::string dir = Tmp() + "/readme";
+  ASSERT_EQ(std::system(("mkdir -p " + dir).c_str()), 0);
+  const std::string readme = std::string("# prose before\n") + sparselab::kGeneratedBegin +
+                             "\nstale table\n" + sparselab::kGeneratedEnd + "\nprose after\n";
+  ASSERT_TRUE(sparselab::WriteFileAtomically(dir + "/README.md", readme).ok());
+  auto read_readme = [&] {
+    std::ifstream in(dir + "/README.md");
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  ASSERT_EQ(RunBinary("readme", "--report_only"), 0) << Stderr();
+  EXPECT_EQ(read_readme(), readme) << "a quick run changed the README";
+
+  ASSERT_EQ(RunBinary("readme", "--report_only --seeds=42", "", "paper"), 0) << Stderr();
+  const std::string text = read_readme();
+  EXPECT_EQ(text.rfind("# prose before\n", 0), 0u) << text;
+  EXPECT_NE(text.find(std::string(sparselab::kGeneratedEnd) + "\nprose after\n"), std::string::npos);
+  EXPECT_EQ(text.find("stale table"), std::string::npos) << text;
+  EXPECT_NE(text.find("Finished (network, seed) tasks in `result.json`: none."), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("| Sparse CNN-2 | – | – | 99.09 ± 0.05 | – | – | 103,764 ± 1,125 | – |"),
+            std::string::npos)
+      << text;
 }
 
 TEST_F(HowCanWeBeSoDenseTest, BadInputFailsClearly) {

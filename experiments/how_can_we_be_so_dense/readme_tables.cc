@@ -71,8 +71,14 @@ std::vector<const json*> NetworkRows(const json& result) {
   return rows;
 }
 
+// row["info"], or an empty object (a network with no finished task has none).
+const json& Info(const json& row) {
+  static const json empty = json::object();
+  return row.contains("info") && row["info"].is_object() ? row["info"] : empty;
+}
+
 std::vector<int64_t> SeedsOf(const json& result, const json& row) {
-  const std::string network = row["info"].value("network", "");
+  const std::string network = Info(row).value("network", "");
   std::vector<int64_t> seeds;
   if (result.contains("seeds_per_network") && result["seeds_per_network"].contains(network)) {
     for (const json& s : result["seeds_per_network"][network]) seeds.push_back(s.get<int64_t>());
@@ -161,8 +167,8 @@ std::string Layers(const json& result) {
   out += "| --- | ---: | ---: | ---: | ---: | ---: |\n";
   for (const json* row : NetworkRows(result)) {
     const std::string title = (*row)["name"].get<std::string>();
-    if (!(*row).contains("info") || !(*row)["info"].contains("layers")) continue;
-    for (const json& layer : (*row)["info"]["layers"]) {
+    if (!Info(*row).contains("layers")) continue;
+    for (const json& layer : Info(*row)["layers"]) {
       const std::string name = layer.value("name", "");
       const json* stats = FindRow(result, absl::StrCat("layers/", title, " ", name));
       if (stats == nullptr) continue;

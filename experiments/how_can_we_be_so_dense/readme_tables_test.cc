@@ -34,6 +34,9 @@ nlohmann::json Fixture() {
                    "noise_score": {"mean": 72099, "std": 0, "n": 1}},
        "paper": {"test_accuracy": {"mean": 99.14, "std": 0.03},
                  "noise_score": {"mean": 74569, "std": 3200}}},
+      {"name": "Sparse CNN-1",
+       "paper": {"test_accuracy": {"mean": 98.41, "std": 0.08},
+                 "noise_score": {"mean": 100306, "std": 1735}}},
       {"name": "fig5b/Sparse CNN-2",
        "metrics": {"noise_0.00": {"mean": 98.96, "n": 2}, "noise_0.50": {"mean": 75.94, "n": 2}}},
       {"name": "layers/Sparse CNN-2 conv1",
@@ -69,6 +72,13 @@ TEST(ReadmeTablesTest, Table1HasMeansStdsAndDifferencesToThePaper) {
   // One seed: no std; metrics the row lacks are a dash. (72099 - 74569) / 74569 = -3.3 %.
   EXPECT_TRUE(Contains(md, "| Dense CNN-1 | 42 | 99.10 | 99.14 ± 0.03 | -0.04 | 72,099 | "
                            "74,569 ± 3,200 | -3.3 | – | – | – |\n"))
+      << md;
+}
+
+TEST(ReadmeTablesTest, NetworkWithoutFinishedTasksShowsOnlyThePaper) {
+  const std::string md = ReadmeTables(Fixture());
+  EXPECT_TRUE(Contains(md, "| Sparse CNN-1 | – | – | 98.41 ± 0.08 | – | – | 100,306 ± 1,735 | – | "
+                           "– | – | – |\n"))
       << md;
 }
 
