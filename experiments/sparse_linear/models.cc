@@ -96,10 +96,14 @@ at::Tensor PerInputConnectivity(int64_t in_features, int64_t out_features, int64
   return at::stack({at::cat(rows), cols});
 }
 
+int64_t PlannedEpochs(const std::string& name, const Config& config) {
+  return config.Int(name == "wide" ? "wide.epochs" : "epochs");
+}
+
 absl::StatusOr<TutorialModel> BuildModel(const std::string& name, const Config& config) {
   TutorialModel model;
   model.lr = config.Double("lr." + name);
-  model.epochs = config.Int("epochs");
+  model.epochs = PlannedEpochs(name, config);
   if (name == "wide") {
     const int64_t width = config.Int("wide.width");
     if (width % 10 != 0) {
@@ -113,7 +117,6 @@ absl::StatusOr<TutorialModel> BuildModel(const std::string& name, const Config& 
     model.forward = [net](const at::Tensor& x) { return net->forward(x); };
     model.sparse_layers = net->sparse_layers();
     model.nesterov = config.Bool("wide.nesterov");
-    model.epochs = config.Int("wide.epochs");
     return model;
   }
   absl::StatusOr<TwoLayerSpec> spec_or = SpecFor(name);

@@ -43,6 +43,9 @@ struct TutorialModel {
 // All model names, in the tutorial's order.
 const std::vector<std::string>& ModelNames();
 
+// The epochs the config asks `name` to train (the wide model has its own).
+int64_t PlannedEpochs(const std::string& name, const Config& config);
+
 // Builds `name` from the config (torch's generator must be seeded first).
 absl::StatusOr<TutorialModel> BuildModel(const std::string& name, const Config& config);
 

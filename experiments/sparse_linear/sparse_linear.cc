@@ -257,8 +257,7 @@ absl::Status Run(Experiment& ex) {
   if (c.Bool("resume")) MergeRowsFromDisk(ex);
   for (int64_t seed : ex.seeds()) {
     for (const std::string& name : models) {
-      const int64_t planned = name == "wide" ? c.Int("wide.epochs") : c.Int("epochs");
-      if (Finished(ex, name, seed, planned)) continue;
+      if (Finished(ex, name, seed, PlannedEpochs(name, c))) continue;
       if (StopRequested()) {
         std::cerr << "stopped after " << epochs_this_run << " epochs (--stop_after_epochs) "
                   << "before " << name << " seed " << seed << "\n";
