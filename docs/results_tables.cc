@@ -7,8 +7,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
-#include "lib/result_writer.h"
-#include "lib/status_macros.h"
+#include "lib/base/file_io.h"
+#include "lib/base/status_macros.h"
 
 namespace sparselab {
 namespace {

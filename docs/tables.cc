@@ -12,7 +12,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "docs/results_tables.h"
-#include "lib/result_writer.h"
+#include "lib/base/file_io.h"
 
 ABSL_FLAG(std::string, root, "",
           "Source tree to read experiments/*/result.json from; default: the workspace under "

@@ -5,7 +5,7 @@
 #include <unordered_map>
 #include <utility>
 
-#include "lib/status_macros.h"
+#include "lib/base/status_macros.h"
 #include "monitor/validate.h"
 
 namespace sparselab {

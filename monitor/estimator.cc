@@ -1,7 +1,7 @@
 #include "monitor/estimator.h"
 
 #include "absl/strings/str_cat.h"
-#include "lib/status_macros.h"
+#include "lib/base/status_macros.h"
 #include "monitor/discrete.h"
 #include "monitor/gcmi.h"
 #include "monitor/ksg.h"

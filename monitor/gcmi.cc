@@ -7,7 +7,7 @@
 #include <boost/math/special_functions/erf.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "lib/status_macros.h"
+#include "lib/base/status_macros.h"
 #include "monitor/digamma.h"
 #include "monitor/validate.h"
 

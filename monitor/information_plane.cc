@@ -6,8 +6,8 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
-#include "lib/plot.h"
-#include "lib/status_macros.h"
+#include "lib/base/plot.h"
+#include "lib/base/status_macros.h"
 #include "monitor/discrete.h"
 #include "monitor/gcmi.h"
 #include "monitor/ksg.h"

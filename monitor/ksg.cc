@@ -5,7 +5,7 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
-#include "lib/status_macros.h"
+#include "lib/base/status_macros.h"
 #include "monitor/digamma.h"
 #include "monitor/kdtree.h"
 #include "monitor/parallel.h"

@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "lib/status_macros.h"
+#include "lib/base/status_macros.h"
 #include "monitor/digamma.h"
 #include "monitor/kdtree.h"
 #include "monitor/parallel.h"

@@ -12,7 +12,7 @@
 #include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "lib/status_macros.h"
+#include "lib/base/status_macros.h"
 #include "monitor/estimator.h"
 #include "monitor/sample_io.h"
 #include "monitor/units.h"

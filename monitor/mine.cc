@@ -7,8 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "lib/progress.h"
-#include "lib/status_macros.h"
+#include "lib/base/progress.h"
+#include "lib/base/status_macros.h"
 #include "monitor/validate.h"
 
 namespace sparselab {

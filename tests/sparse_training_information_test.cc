@@ -7,11 +7,11 @@
 #include <torch/torch.h>
 
 #include "gtest/gtest.h"
-#include "lib/dataset.h"
-#include "lib/k_winners.h"
-#include "lib/noise.h"
-#include "lib/sparse_weights.h"
-#include "lib/trainer.h"
+#include "lib/data/dataset.h"
+#include "lib/nn/k_winners.h"
+#include "lib/data/noise.h"
+#include "lib/nn/sparse_weights.h"
+#include "lib/train/trainer.h"
 #include "monitor/information_plane.h"
 
 namespace sparselab {

@@ -6,9 +6,9 @@
 #include <ATen/core/grad_mode.h>
 
 #include "absl/strings/str_cat.h"
-#include "lib/sdr_code_classifiers.h"
-#include "lib/sdr_code_metrics.h"
-#include "lib/status_macros.h"
+#include "lib/sdr/sdr_code_classifiers.h"
+#include "lib/sdr/sdr_code_metrics.h"
+#include "lib/base/status_macros.h"
 
 namespace sparselab::embedder_sdr {
 

@@ -16,8 +16,8 @@
 
 #include "absl/status/statusor.h"
 #include "experiments/embedder_sdr/models.h"
-#include "lib/dataset.h"
-#include "lib/trainer.h"
+#include "lib/data/dataset.h"
+#include "lib/train/trainer.h"
 
 namespace sparselab::embedder_sdr {
 

@@ -9,8 +9,8 @@
 #include <torch/nn/modules/activation.h>
 
 #include "absl/strings/str_format.h"
-#include "lib/kwta.h"
-#include "lib/synaptic_scaling.h"
+#include "lib/nn/kwta.h"
+#include "lib/nn/synaptic_scaling.h"
 
 namespace sparselab::embedder_sdr {
 

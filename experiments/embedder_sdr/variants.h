@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "lib/config.h"
+#include "lib/harness/config.h"
 
 namespace sparselab::embedder_sdr {
 

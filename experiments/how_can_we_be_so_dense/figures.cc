@@ -4,8 +4,8 @@
 
 #include "experiments/how_can_we_be_so_dense/summary.h"
 #include "experiments/how_can_we_be_so_dense/task.h"
-#include "lib/noise.h"
-#include "lib/plot.h"
+#include "lib/data/noise.h"
+#include "lib/base/plot.h"
 
 namespace sparselab::hcwbsd {
 

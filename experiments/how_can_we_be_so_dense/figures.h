@@ -9,7 +9,7 @@
 
 #include "absl/status/status.h"
 #include "experiments/how_can_we_be_so_dense/networks.h"
-#include "lib/dataset.h"
+#include "lib/data/dataset.h"
 #include "nlohmann/json.hpp"
 
 namespace sparselab::hcwbsd {

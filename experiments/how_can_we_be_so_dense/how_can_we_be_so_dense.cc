@@ -35,11 +35,11 @@
 #include "experiments/how_can_we_be_so_dense/summary.h"
 #include "experiments/how_can_we_be_so_dense/task.h"
 #include "experiments/how_can_we_be_so_dense/worker_pool.h"
-#include "lib/dataset.h"
-#include "lib/experiment.h"
-#include "lib/readme_block.h"
-#include "lib/result_writer.h"
-#include "lib/status_macros.h"
+#include "lib/base/file_io.h"
+#include "lib/data/dataset.h"
+#include "lib/harness/experiment.h"
+#include "lib/harness/readme_block.h"
+#include "lib/base/status_macros.h"
 
 ABSL_FLAG(std::string, networks, "",
           "Comma-separated networks to run (denseCNN1, denseCNN2, sparseCNN1, sparseCNN2, "
@@ -63,16 +63,6 @@ const ExperimentInfo kInfo = {
     "how_can_we_be_so_dense",
     "Ahmad & Scheinkman 2019, \"How Can We Be So Dense? The Benefits of Using Highly Sparse "
     "Representations\", arXiv:1903.11257, Table 1 and Figure 5 (MNIST)"};
-
-bool FileExists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
-}
-
-std::string Basename(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
 
 std::vector<std::string> NetworkNames(const Config& config) {
   const std::string flag = absl::GetFlag(FLAGS_networks);

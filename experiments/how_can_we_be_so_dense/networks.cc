@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "lib/sparse_weights.h"
+#include "lib/nn/sparse_weights.h"
 
 namespace sparselab::hcwbsd {
 namespace {

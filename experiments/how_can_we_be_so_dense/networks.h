@@ -23,8 +23,8 @@
 #include <torch/nn/pimpl.h>
 
 #include "absl/status/statusor.h"
-#include "lib/config.h"
-#include "lib/k_winners.h"
+#include "lib/harness/config.h"
+#include "lib/nn/k_winners.h"
 
 namespace sparselab::hcwbsd {
 

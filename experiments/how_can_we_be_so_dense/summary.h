@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "experiments/how_can_we_be_so_dense/networks.h"
-#include "lib/result_writer.h"
+#include "lib/harness/result_table.h"
 #include "nlohmann/json.hpp"
 
 namespace sparselab::hcwbsd {

@@ -9,11 +9,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "lib/k_winners.h"
-#include "lib/noise.h"
-#include "lib/sparse_weights.h"
-#include "lib/status_macros.h"
-#include "lib/trainer.h"
+#include "lib/nn/k_winners.h"
+#include "lib/data/noise.h"
+#include "lib/nn/sparse_weights.h"
+#include "lib/base/status_macros.h"
+#include "lib/train/trainer.h"
 
 namespace sparselab::hcwbsd {
 namespace {

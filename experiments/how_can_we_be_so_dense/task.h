@@ -16,9 +16,9 @@
 
 #include "absl/status/statusor.h"
 #include "experiments/how_can_we_be_so_dense/networks.h"
-#include "lib/config.h"
-#include "lib/dataset.h"
-#include "lib/result_writer.h"
+#include "lib/harness/config.h"
+#include "lib/data/dataset.h"
+#include "lib/harness/result_table.h"
 #include "nlohmann/json.hpp"
 
 namespace sparselab::hcwbsd {

@@ -14,12 +14,6 @@ extern char** environ;
 
 namespace sparselab::hcwbsd {
 
-std::string SelfExecutable() {
-  char path[4096] = {0};
-  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
-  return n > 0 ? std::string(path, static_cast<size_t>(n)) : std::string();
-}
-
 absl::Status RunWorkers(const std::vector<std::vector<std::string>>& commands, int jobs,
                         const std::function<void(size_t, int)>& on_done) {
   if (jobs < 1) return absl::InvalidArgumentError("--jobs must be at least 1");

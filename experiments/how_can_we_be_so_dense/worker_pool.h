@@ -14,9 +14,6 @@
 
 namespace sparselab::hcwbsd {
 
-// The path of the running binary (/proc/self/exe resolved).
-std::string SelfExecutable();
-
 // Starts commands[i] (argv, commands[i][0] the program) in order, keeping at
 // most `jobs` running; calls on_done(i, exit_code) in this thread as each ends
 // (exit_code 128 + signal when killed by a signal). Errors only when a child

@@ -16,11 +16,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "lib/experiment.h"
-#include "lib/plot.h"
-#include "lib/progress.h"
-#include "lib/sdr_math.h"
-#include "lib/status_macros.h"
+#include "lib/harness/experiment.h"
+#include "lib/base/plot.h"
+#include "lib/base/progress.h"
+#include "lib/sdr/sdr_math.h"
+#include "lib/base/status_macros.h"
 
 namespace sparselab {
 namespace {

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "lib/experiment_testing.h"
-#include "lib/result_writer.h"
+#include "lib/base/file_io.h"
+#include "lib/harness/experiment_testing.h"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <torch/nn/modules/normalization.h>
 
 #include "absl/strings/str_cat.h"
-#include "lib/activation_sparsity.h"
+#include "lib/nn/activation_sparsity.h"
 
 namespace sparselab::sparse_linear_experiment {
 namespace {

@@ -24,9 +24,9 @@
 #include <torch/nn/module.h>
 
 #include "absl/status/statusor.h"
-#include "lib/config.h"
-#include "lib/sparse_linear.h"
-#include "lib/trainer.h"
+#include "lib/harness/config.h"
+#include "lib/nn/sparse_linear/sparse_linear.h"
+#include "lib/train/trainer.h"
 
 namespace sparselab::sparse_linear_experiment {
 

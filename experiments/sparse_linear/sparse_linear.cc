@@ -26,11 +26,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "experiments/sparse_linear/models.h"
-#include "lib/dataset.h"
-#include "lib/experiment.h"
-#include "lib/result_writer.h"
-#include "lib/status_macros.h"
-#include "lib/trainer.h"
+#include "lib/base/file_io.h"
+#include "lib/data/dataset.h"
+#include "lib/harness/experiment.h"
+#include "lib/harness/result_table.h"
+#include "lib/base/status_macros.h"
+#include "lib/train/trainer.h"
 
 ABSL_FLAG(int32_t, stop_after_epochs, 0,
           "Stop cleanly after this many epochs of training in this run (0: no limit); with "

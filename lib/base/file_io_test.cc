@@ -1,0 +1,87 @@
+#include "lib/base/file_io.h"
+
+#include <dirent.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace sparselab {
+namespace {
+
+std::string TmpDir() { return std::getenv("TEST_TMPDIR"); }
+
+int TemporaryFilesIn(const std::string& dir) {
+  DIR* d = opendir(dir.c_str());
+  int count = 0;
+  while (dirent* e = readdir(d)) count += std::string(e->d_name).find(".tmp") != std::string::npos;
+  closedir(d);
+  return count;
+}
+
+TEST(WriteJsonAtomicallyTest, WritesAndReplacesWithoutLeavingTemporaries) {
+  const std::string dir = TmpDir() + "/replace";
+  ASSERT_TRUE(MakeDirs(dir).ok());
+  const std::string path = dir + "/result.json";
+  ASSERT_TRUE(WriteJsonAtomically(path, {{"a", 1}}).ok());
+  ASSERT_TRUE(WriteJsonAtomically(path, {{"a", 2}}).ok());
+  absl::StatusOr<nlohmann::json> back = ReadJsonFile(path);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ((*back)["a"], 2);
+  EXPECT_EQ(*ReadFile(path), "{\n  \"a\": 2\n}\n");
+  EXPECT_EQ(TemporaryFilesIn(dir), 0);
+}
+
+TEST(WriteFileAtomicallyTest, MissingFolderIsAnErrorNamingThePath) {
+  const absl::Status s = WriteFileAtomically("/nonexistent-dir/result.json", "x");
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("/nonexistent-dir/result.json"), std::string::npos) << s;
+}
+
+TEST(WriteFileAtomicallyTest, FailedRenameKeepsTheOldContentsAndLeavesNoTemporary) {
+  // A folder where the file should go: the rename fails after the data were
+  // written, which must leave the folder and its contents as they were.
+  const std::string dir = TmpDir() + "/rename";
+  ASSERT_TRUE(MakeDirs(dir + "/target").ok());
+  std::ofstream(dir + "/target/keep.txt") << "old";
+  EXPECT_FALSE(WriteFileAtomically(dir + "/target", "new").ok());
+  EXPECT_EQ(*ReadFile(dir + "/target/keep.txt"), "old");
+  EXPECT_EQ(TemporaryFilesIn(dir), 0);
+}
+
+TEST(ReadJsonFileTest, MissingIsNotFoundAndMalformedNamesTheFile) {
+  EXPECT_EQ(ReadJsonFile("/nonexistent.json").status().code(), absl::StatusCode::kNotFound);
+  const std::string path = TmpDir() + "/broken.json";
+  std::ofstream(path) << "{\"a\": ";
+  const absl::Status s = ReadJsonFile(path).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find(path), std::string::npos);
+}
+
+TEST(MakeDirsTest, CreatesNestedFoldersAndAcceptsExistingOnes) {
+  const std::string dir = TmpDir() + "/a/b/./c";
+  ASSERT_TRUE(MakeDirs(dir).ok());
+  EXPECT_TRUE(FileExists(TmpDir() + "/a/b/c"));
+  EXPECT_TRUE(MakeDirs(dir).ok());
+  std::ofstream(TmpDir() + "/a/file") << "x";
+  EXPECT_FALSE(MakeDirs(TmpDir() + "/a/file/d").ok());
+}
+
+TEST(PathTest, DirnameAndBasename) {
+  EXPECT_EQ(Dirname("a/b/c.json"), "a/b");
+  EXPECT_EQ(Dirname("c.json"), ".");
+  EXPECT_EQ(Dirname("/c.json"), "/");
+  EXPECT_EQ(Basename("a/b/c.json"), "c.json");
+  EXPECT_EQ(Basename("c.json"), "c.json");
+}
+
+TEST(SelfExecutableTest, IsThisTestBinary) {
+  const std::string self = SelfExecutable();
+  EXPECT_TRUE(FileExists(self));
+  EXPECT_NE(self.find("file_io_test"), std::string::npos) << self;
+}
+
+}  // namespace
+}  // namespace sparselab

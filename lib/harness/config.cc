@@ -1,0 +1,203 @@
+#include "lib/harness/config.h"
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "lib/base/status_macros.h"
+
+namespace sparselab {
+namespace {
+
+using nlohmann::json;
+
+std::string TypeName(const json& v) {
+  if (v.is_number_integer()) return "integer";
+  if (v.is_number_float()) return "number";
+  return v.type_name();
+}
+
+// Whether `patch` may replace `base` without changing its declared type.
+bool SameKind(const json& base, const json& patch) {
+  if (base.is_number_float()) return patch.is_number();  // 1 where 1.0 is fine
+  if (base.is_number_integer()) return patch.is_number_integer();
+  if (base.is_null()) return true;  // a null default accepts anything
+  return base.type() == patch.type();
+}
+
+std::string Join(const std::string& path, const std::string& key) {
+  return path.empty() ? key : absl::StrCat(path, ".", key);
+}
+
+}  // namespace
+
+absl::Status MergeChecked(json& base, const json& patch, const std::string& where,
+                          const std::string& path) {
+  if (!patch.is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, ": '", path.empty() ? "preset" : path, "' must be a JSON object"));
+  }
+  for (auto it = patch.begin(); it != patch.end(); ++it) {
+    const std::string key = Join(path, it.key());
+    if (!base.contains(it.key())) {
+      std::vector<std::string> known;
+      for (auto b = base.begin(); b != base.end(); ++b) known.push_back(b.key());
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": unknown key '", key, "' (known keys here: ",
+          absl::StrJoin(known, ", "), "). Declare it in \"defaults\" or fix the spelling."));
+    }
+    json& target = base[it.key()];
+    if (target.is_object() && it.value().is_object()) {
+      RETURN_IF_ERROR(MergeChecked(target, it.value(), where, key));
+      continue;
+    }
+    if (!SameKind(target, it.value())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": key '", key, "' must be ", TypeName(target), " (as in \"defaults\"), got ",
+          TypeName(it.value()), " ", it.value().dump()));
+    }
+    target = it.value();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Config> Config::Load(const std::string& path, const std::string& preset,
+                                    const std::vector<std::string>& overrides) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat(
+        "cannot read config file ", path,
+        ": it does not exist or is not readable (pass --config=PATH to use another)"));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  json file = json::parse(text.str(), /*cb=*/nullptr, /*allow_exceptions=*/false,
+                          /*ignore_comments=*/true);
+  if (file.is_discarded()) {
+    // Parse again with exceptions on, only to report where the syntax error is.
+    try {
+      json unused = json::parse(text.str(), nullptr, true, true);
+      (void)unused;
+    } catch (const json::parse_error& e) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": malformed JSON: ", e.what()));
+    }
+    return absl::InvalidArgumentError(absl::StrCat(path, ": malformed JSON"));
+  }
+  return FromJson(file, preset, overrides, path);
+}
+
+absl::StatusOr<Config> Config::FromJson(const json& file, const std::string& preset,
+                                        const std::vector<std::string>& overrides,
+                                        const std::string& origin) {
+  if (!file.is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat(origin, ": must hold a JSON object"));
+  }
+  for (auto it = file.begin(); it != file.end(); ++it) {
+    static const char* kTopLevel[] = {"description", "default_preset", "defaults", "presets"};
+    bool known = false;
+    for (const char* k : kTopLevel) known |= it.key() == k;
+    if (!known) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          origin, ": unknown top-level key '", it.key(),
+          "' (allowed: description, default_preset, defaults, presets)"));
+    }
+  }
+  if (!file.contains("defaults") || !file["defaults"].is_object()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(origin, ": needs a \"defaults\" object declaring every key"));
+  }
+  if (!file.contains("presets") || !file["presets"].is_object()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(origin, ": needs a \"presets\" object (at least \"quick\" and \"paper\")"));
+  }
+  const json& presets = file["presets"];
+  std::string name = preset;
+  if (name.empty()) name = file.value("default_preset", std::string("paper"));
+  if (!presets.contains(name)) {
+    std::vector<std::string> names;
+    for (auto it = presets.begin(); it != presets.end(); ++it) names.push_back(it.key());
+    return absl::InvalidArgumentError(absl::StrCat(origin, ": no preset '", name,
+                                                   "' (presets: ", absl::StrJoin(names, ", "),
+                                                   ")"));
+  }
+  Config config;
+  config.preset_ = name;
+  config.values_ = file["defaults"];
+  RETURN_IF_ERROR(MergeChecked(config.values_, presets[name],
+                               absl::StrCat(origin, " preset '", name, "'")));
+  for (const std::string& item : overrides) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(item, absl::MaxSplits('=', 1));
+    std::string key(absl::StripAsciiWhitespace(kv.first));
+    if (key.empty() || item.find('=') == std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("override '", item, "' must look like key=value"));
+    }
+    json value = json::parse(kv.second, nullptr, /*allow_exceptions=*/false);
+    if (value.is_discarded()) value = kv.second;  // a bare word is a string
+    json patch = json::object();
+    // Build {"a": {"b": value}} for "a.b=value" and merge it with the checks.
+    std::vector<std::string> parts = absl::StrSplit(key, '.');
+    json* node = &patch;
+    for (size_t i = 0; i + 1 < parts.size(); ++i) node = &(*node)[parts[i]];
+    (*node)[parts.back()] = value;
+    RETURN_IF_ERROR(MergeChecked(config.values_, patch, absl::StrCat("override '", item, "'")));
+  }
+  return config;
+}
+
+bool Config::Has(const std::string& key) const {
+  const json* node = &values_;
+  for (absl::string_view part : absl::StrSplit(key, '.')) {
+    std::string p(part);
+    if (!node->is_object() || !node->contains(p)) return false;
+    node = &(*node)[p];
+  }
+  return true;
+}
+
+const json& Config::At(const std::string& key) const {
+  const json* node = &values_;
+  for (absl::string_view part : absl::StrSplit(key, '.')) {
+    std::string p(part);
+    if (!node->is_object() || !node->contains(p)) {
+      throw std::invalid_argument(absl::StrCat(
+          "config key '", key, "' is not declared in the experiment's config.json \"defaults\""));
+    }
+    node = &(*node)[p];
+  }
+  return *node;
+}
+
+void Config::ThrowTypeError(const std::string& key, const std::string& what) {
+  throw std::invalid_argument(absl::StrCat("config key '", key, "': ", what));
+}
+
+absl::StatusOr<std::vector<int64_t>> ParseSeedList(const std::string& text) {
+  std::vector<int64_t> seeds;
+  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+    part = absl::StripAsciiWhitespace(part);
+    int64_t lo = 0, hi = 0;
+    size_t dash = part.find('-', 1);  // a leading '-' would be a sign
+    bool ok = dash == absl::string_view::npos
+                  ? absl::SimpleAtoi(part, &lo) && (hi = lo, true)
+                  : absl::SimpleAtoi(part.substr(0, dash), &lo) &&
+                        absl::SimpleAtoi(part.substr(dash + 1), &hi);
+    if (!ok || hi < lo || hi - lo > 100000) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "bad seed list '", text, "': use e.g. 42, 42,43 or 42-51"));
+    }
+    for (int64_t s = lo; s <= hi; ++s) seeds.push_back(s);
+  }
+  if (seeds.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("empty seed list '", text, "'"));
+  }
+  return seeds;
+}
+
+}  // namespace sparselab

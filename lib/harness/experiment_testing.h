@@ -1,0 +1,31 @@
+// Test helpers for the experiments' end-to-end tests: run an experiment binary
+// from the test's runfiles as a user would, and look up rows of its result.
+#ifndef SPARSELAB_LIB_HARNESS_EXPERIMENT_TESTING_H_
+#define SPARSELAB_LIB_HARNESS_EXPERIMENT_TESTING_H_
+
+#include <string>
+
+#include "nlohmann/json.hpp"
+
+namespace sparselab::experiment_testing {
+
+// $TEST_TMPDIR.
+std::string TestTmpDir();
+
+// Runs experiments/<name>/<name> (a data dependency of the test) with `args`
+// and `env` ("VAR=value ..." prepended to the command), stderr captured to
+// $TEST_TMPDIR/<name>.stderr. Returns the exit code.
+int RunExperimentBinary(const std::string& name, const std::string& args,
+                        const std::string& env = "");
+// What the last RunExperimentBinary(name, ...) wrote on stderr.
+std::string ExperimentStderr(const std::string& name);
+
+// The row called `name` of a result.json; a test failure (and an empty row)
+// when there is none.
+const nlohmann::json& FindRow(const nlohmann::json& result, const std::string& name);
+// row["metrics"][metric]["mean"]; a test failure (and NaN) when absent.
+double MetricMean(const nlohmann::json& row, const std::string& metric);
+
+}  // namespace sparselab::experiment_testing
+
+#endif  // SPARSELAB_LIB_HARNESS_EXPERIMENT_TESTING_H_

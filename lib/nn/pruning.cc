@@ -1,0 +1,107 @@
+#include "lib/nn/pruning.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include <ATen/core/grad_mode.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "lib/nn/winners.h"
+
+namespace sparselab {
+
+absl::StatusOr<PruningSchedule> ParsePruningSchedule(std::string_view name) {
+  if (name == "constant") return PruningSchedule::kConstant;
+  if (name == "gradual") return PruningSchedule::kGradual;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown pruning schedule \"", std::string(name), "\"; use \"constant\" or \"gradual\""));
+}
+
+absl::StatusOr<MagnitudePruner> MagnitudePruner::Create(std::vector<at::Tensor> parameters,
+                                                        PruningOptions options) {
+  const double si = options.initial_sparsity(), sf = options.final_sparsity();
+  if (!(sf >= 0 && sf < 1) || !(si >= 0 && si <= sf)) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "pruning: need 0 <= initial_sparsity (%g) <= final_sparsity (%g) < 1", si, sf));
+  }
+  if (options.begin_step() < 0 || options.num_steps() <= 0 || options.frequency() <= 0) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "pruning: need begin_step >= 0 and positive num_steps and frequency, got %d, %d, %d",
+        options.begin_step(), options.num_steps(), options.frequency()));
+  }
+  if (parameters.empty()) return absl::InvalidArgumentError("pruning: no parameters given");
+  for (const at::Tensor& p : parameters) {
+    if (!p.defined() || p.numel() == 0) {
+      return absl::InvalidArgumentError("pruning: a parameter is undefined or empty");
+    }
+  }
+  return MagnitudePruner(std::move(parameters), options);
+}
+
+MagnitudePruner::MagnitudePruner(std::vector<at::Tensor> parameters, PruningOptions options)
+    : parameters_(std::move(parameters)), options_(options) {
+  for (const at::Tensor& p : parameters_) masks_.push_back(at::ones_like(p).detach());
+}
+
+double MagnitudePruner::SparsityAt(int64_t step) const {
+  const int64_t t0 = options_.begin_step();
+  if (step < t0) return 0.0;
+  if (options_.schedule() == PruningSchedule::kConstant) return options_.final_sparsity();
+  const int64_t span = options_.num_steps() * options_.frequency();
+  // The last pruning step at or before `step`.
+  const int64_t t = std::min(span, (step - t0) / options_.frequency() * options_.frequency());
+  const double remaining = 1.0 - static_cast<double>(t) / static_cast<double>(span);
+  return options_.final_sparsity() +
+         (options_.initial_sparsity() - options_.final_sparsity()) * std::pow(remaining, 3);
+}
+
+bool MagnitudePruner::IsPruningStep(int64_t step) const {
+  const int64_t t0 = options_.begin_step();
+  if (options_.schedule() == PruningSchedule::kConstant) return step == t0;
+  return step >= t0 && step <= t0 + options_.num_steps() * options_.frequency() &&
+         (step - t0) % options_.frequency() == 0;
+}
+
+void MagnitudePruner::Step(int64_t step) {
+  if (IsPruningStep(step)) Prune(SparsityAt(step));
+  ApplyMasks();
+}
+
+void MagnitudePruner::Prune(double sparsity) {
+  at::NoGradGuard no_grad;
+  for (size_t i = 0; i < parameters_.size(); ++i) {
+    const at::Tensor& p = parameters_[i];
+    const int64_t n = p.numel();
+    const int64_t keep = n - std::llround(sparsity * static_cast<double>(n));
+    // Already-pruned weights rank below every kept one, so masks only grow.
+    const at::Tensor scores =
+        p.detach().abs().masked_fill(masks_[i].eq(0), -1).reshape({1, n});
+    masks_[i] = WinnerMask(scores, keep, /*dim=*/1, /*break_ties=*/true)
+                    .view(p.sizes())
+                    .to(p.scalar_type());
+  }
+}
+
+void MagnitudePruner::ApplyMasks() {
+  at::NoGradGuard no_grad;
+  for (size_t i = 0; i < parameters_.size(); ++i) {
+    if (masks_[i].device() != parameters_[i].device()) {
+      masks_[i] = masks_[i].to(parameters_[i].device());
+    }
+    parameters_[i].mul_(masks_[i]);
+  }
+}
+
+double MagnitudePruner::Sparsity() const {
+  double pruned = 0, total = 0;
+  for (const at::Tensor& m : masks_) {
+    pruned += static_cast<double>(m.eq(0).sum().item<int64_t>());
+    total += static_cast<double>(m.numel());
+  }
+  return pruned / total;
+}
+
+}  // namespace sparselab

@@ -1,0 +1,186 @@
+// The one supervised training loop every experiment uses: mini-batch SGD
+// (momentum) or Adam, StepLR, a separate first-epoch batch size ("How Can We
+// Be So Dense?" trains its first epoch with batch 4), per-step and per-epoch
+// callbacks (rezero sparse weights, boost decay, pruning, monitors),
+// evaluation with an optional input transform (random-pixel noise), progress on
+// stderr, and an error Status instead of a crash when the loss diverges.
+//
+// Deterministic given `seed` and one intra-op thread: the shuffle uses its own
+// seeded generator (model initialisation is the caller's: torch::manual_seed).
+//
+//   Model model;  // any torch::nn::ModuleHolder with forward(Tensor) -> Tensor
+//   Trainer trainer(model, NllLoss(),
+//                   TrainerOptions().epochs(10).lr(0.02).lr_gamma(0.8)
+//                       .first_epoch_batch_size(4).input_transform(normalize));
+//   trainer.AddStepCallback([&](const StepInfo&) { RezeroWeights(*model); return absl::OkStatus(); });
+//   trainer.AddEpochCallback([&](const EpochStats&) { UpdateBoostStrength(*model); return absl::OkStatus(); });
+//   ASSIGN_OR_RETURN(std::vector<EpochStats> epochs, trainer.Train(train_set));
+//   ASSIGN_OR_RETURN(EvalResult clean, trainer.Evaluate(test_set));
+//   ASSIGN_OR_RETURN(EvalResult noisy, trainer.Evaluate(test_set,
+//       NoisyNormalizeTransform(0.1, kMnistNoiseValue, kMnistMean, kMnistStd, seed)));
+#ifndef SPARSELAB_LIB_TRAIN_TRAINER_H_
+#define SPARSELAB_LIB_TRAIN_TRAINER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+#include <c10/core/Device.h>
+#include <torch/arg.h>
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+#include <torch/optim/optimizer.h>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "lib/data/dataset.h"
+
+namespace sparselab {
+
+using InputTransform = std::function<at::Tensor(const at::Tensor&)>;
+using ForwardFunction = std::function<at::Tensor(const at::Tensor&)>;
+// loss(model output, targets) -> scalar, the batch mean.
+using LossFunction = std::function<at::Tensor(const at::Tensor&, const at::Tensor&)>;
+
+// For models ending in log_softmax, and for raw logits.
+LossFunction NllLoss();
+LossFunction CrossEntropyLoss();
+
+enum class OptimizerKind { kSgd, kAdam };
+
+struct TrainerOptions {
+  TORCH_ARG(int64_t, epochs) = 1;
+  TORCH_ARG(int64_t, batch_size) = 64;
+  // Batch size of the first epoch; 0 means batch_size.
+  TORCH_ARG(int64_t, first_epoch_batch_size) = 0;
+  TORCH_ARG(int64_t, test_batch_size) = 1000;
+  TORCH_ARG(OptimizerKind, optimizer) = OptimizerKind::kSgd;
+  TORCH_ARG(double, lr) = 0.01;
+  // SGD momentum (ignored by Adam).
+  TORCH_ARG(double, momentum) = 0.0;
+  TORCH_ARG(double, weight_decay) = 0.0;
+  // StepLR: the lr of epoch e (from 0) is lr * lr_gamma ^ floor(e / lr_step_size).
+  TORCH_ARG(int64_t, lr_step_size) = 1;
+  TORCH_ARG(double, lr_gamma) = 1.0;
+  TORCH_ARG(uint64_t, seed) = 42;
+  TORCH_ARG(bool, shuffle) = true;
+  // Batches and the model are moved here.
+  TORCH_ARG(c10::Device, device) = c10::Device(c10::kCPU);
+  // Applied to every input batch (after moving it to `device`), e.g.
+  // normalisation; also the default transform of Evaluate. Empty = identity.
+  TORCH_ARG(InputTransform, input_transform);
+  // Progress lines on stderr: "<label> epoch e/E".
+  TORCH_ARG(std::string, label) = "train";
+  TORCH_ARG(bool, show_progress) = true;
+  TORCH_ARG(double, progress_interval_seconds) = 2.0;
+};
+
+// Passed to step callbacks after each optimizer step.
+struct StepInfo {
+  int64_t epoch = 0;        // from 0
+  int64_t step = 0;         // within the epoch, from 0
+  int64_t global_step = 0;  // optimizer steps taken so far, this one included
+  int64_t batch_size = 0;
+  double loss = 0;          // this batch's loss
+  double lr = 0;
+};
+
+// One epoch's training summary, also passed to epoch callbacks.
+struct EpochStats {
+  int64_t epoch = 0;
+  double train_loss = 0;  // mean over the epoch's samples
+  int64_t steps = 0;
+  int64_t samples = 0;
+  int64_t batch_size = 0;
+  double lr = 0;
+  double seconds = 0;
+};
+
+struct EvalResult {
+  double loss = 0;                  // mean over samples
+  int64_t samples = 0;
+  // Classification (outputs (N, classes), integer targets (N)): argmax hits.
+  std::optional<int64_t> correct;
+  std::optional<double> accuracy;   // correct / samples
+};
+
+using StepCallback = std::function<absl::Status(const StepInfo&)>;
+using EpochCallback = std::function<absl::Status(const EpochStats&)>;
+
+class Trainer {
+ public:
+  // `module` owns the parameters (trained, moved to the device, switched
+  // between train and eval mode); `forward` computes its output.
+  Trainer(std::shared_ptr<torch::nn::Module> module, ForwardFunction forward,
+          LossFunction loss, TrainerOptions options);
+  // A module holder whose forward(Tensor) returns a Tensor.
+  template <typename Impl>
+  Trainer(const torch::nn::ModuleHolder<Impl>& model, LossFunction loss,
+          TrainerOptions options)
+      : Trainer(model.ptr(),
+                [impl = model.ptr()](const at::Tensor& x) -> at::Tensor {
+                  return impl->forward(x);
+                },
+                std::move(loss), std::move(options)) {}
+
+  void AddStepCallback(StepCallback callback);
+  void AddEpochCallback(EpochCallback callback);
+
+  // Runs options.epochs epochs (continuing the epoch count of earlier calls).
+  // Errors: a non-finite loss (training stopped before that step's update),
+  // a c10::Error from the model or loss (bad shapes), a failing callback.
+  absl::StatusOr<std::vector<EpochStats>> Train(const Dataset& train);
+  // Runs epochs until `total_epochs` are done (none if they already are), e.g.
+  // after LoadCheckpoint; returns the epochs this call ran.
+  absl::StatusOr<std::vector<EpochStats>> TrainUntil(const Dataset& train, int64_t total_epochs);
+  // One epoch.
+  absl::StatusOr<EpochStats> TrainEpoch(const Dataset& train);
+
+  // Loss (and accuracy for classification) in eval mode without gradients.
+  // `transform` replaces options.input_transform when given.
+  absl::StatusOr<EvalResult> Evaluate(const Dataset& test,
+                                      const InputTransform& transform = nullptr);
+
+  // Everything needed to continue training exactly where it stopped: the
+  // module's parameters and buffers, the optimizer's state (momentum), the
+  // epoch and step counts, the shuffle generator and torch's default CPU
+  // generator, and the caller's `user_data` (e.g. a JSON curve). Written
+  // atomically (temporary file, fsync, rename), so an interrupted save keeps
+  // the previous checkpoint.
+  absl::Status SaveCheckpoint(const std::string& path, const std::string& user_data = "") const;
+  // Restores a SaveCheckpoint file into this trainer, which must hold the same
+  // model architecture and optimizer kind. NotFound when `path` does not exist;
+  // InvalidArgument naming the file for a corrupt or mismatched checkpoint
+  // (the trainer may then be partly restored: discard it).
+  absl::Status LoadCheckpoint(const std::string& path, std::string* user_data = nullptr);
+
+  // StepLR's learning rate for `epoch` (from 0).
+  double LrForEpoch(int64_t epoch) const;
+  int64_t epochs_done() const { return epochs_done_; }
+  int64_t global_step() const { return global_step_; }
+  torch::optim::Optimizer& optimizer() { return *optimizer_; }
+  const TrainerOptions& options() const { return options_; }
+
+ private:
+  at::Tensor Prepare(const at::Tensor& inputs, const InputTransform& transform) const;
+
+  std::shared_ptr<torch::nn::Module> module_;
+  ForwardFunction forward_;
+  LossFunction loss_;
+  TrainerOptions options_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  at::Generator shuffle_generator_;
+  std::vector<StepCallback> step_callbacks_;
+  std::vector<EpochCallback> epoch_callbacks_;
+  int64_t epochs_done_ = 0;
+  int64_t global_step_ = 0;
+  int64_t planned_epochs_ = 0;  // for progress labels "epoch e/E"
+};
+
+}  // namespace sparselab
+
+#endif  // SPARSELAB_LIB_TRAIN_TRAINER_H_
