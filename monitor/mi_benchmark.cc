@@ -7,7 +7,8 @@
 //    the joint tree and one k-NN query per point in it; KSG's time as a multiple;
 //  - two threads against one; KSG algorithm 2, conditional MI,
 //    Kozachenko-Leonenko and Ross over N;
-//  - GCMI: copnorm and every gcmi_* / gccmi_* at N = 50,000 and 1,000,000.
+//  - GCMI: copnorm and every gcmi_* / gccmi_* at N = 50,000 and 1,000,000;
+//  - MINE with the automatic, one and two intra-op threads.
 //
 //   bazel build -c opt //monitor:mi_benchmark
 //   bazel-bin/monitor/mi_benchmark --benchmark_filter='Ksg.*/d:1'
@@ -23,9 +24,11 @@
 #include <vector>
 
 #include "monitor/gcmi.h"
+#include "monitor/internal/gcmi_before.h"
 #include "monitor/internal/ksg_before.h"
 #include "monitor/kdtree.h"
 #include "monitor/ksg.h"
+#include "monitor/mine.h"
 #include "monitor/sorted_order.h"
 #include "monitor/test_data.h"
 
@@ -194,6 +197,20 @@ void BM_Gcmi(benchmark::State& state, Body body) {
   TimeIterations(state, [&] { benchmark::DoNotOptimize(body(data)); });
 }
 
+// MINE, 300 iterations at the default sizes (batch 256, 2 x 128 ELU), no
+// early stopping: state.range(0) = intra-op threads (0: the automatic count).
+void BM_Mine(benchmark::State& state) {
+  const auto p = testing::CorrelatedGaussian(5000, 1, 0.5, 3);
+  MineOptions o;
+  o.iterations = 300;
+  o.patience = 0;
+  o.show_progress = false;
+  o.num_threads = static_cast<int>(state.range(0));
+  TimeIterations(state, [&] { benchmark::DoNotOptimize(MineMutualInformation(p.x, p.y, o)->mi); });
+  state.counters["threads_used"] = MineThreads(o);
+}
+BENCHMARK(BM_Mine)->Arg(0)->Arg(1)->Arg(2)->ArgName("threads")->Iterations(3)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 const bool kRegistered = [] {
   const std::vector<int64_t> sweep = {1000, 10000, 50000, 100000, 1000000};
   // KSG algorithm 1: the sweep, then the path before (as far as it finishes
@@ -222,7 +239,9 @@ const bool kRegistered = [] {
           ->Unit(benchmark::kMillisecond)
           ->UseRealTime();
     };
+    reg("BM_CopnormBefore", [](const Data& d) { return CopnormBefore(d.pair.x).values[0]; });
     reg("BM_Copnorm", [](const Data& d) { return Copnorm(d.pair.x).values[0]; });
+    reg("BM_GcmiCcBefore", [](const Data& d) { return *GcmiCcBefore(d.pair.x, d.pair.y); });
     reg("BM_GcmiCc", [](const Data& d) { return *GcmiCc(d.pair.x, d.pair.y); });
     reg("BM_GcmiModelCd", [](const Data& d) { return *GcmiModelCd(d.pair.x, d.labels, 3); });
     reg("BM_GcmiMixtureCd", [](const Data& d) { return *GcmiMixtureCd(d.pair.x, d.labels, 3); });

@@ -8,9 +8,10 @@ namespace sparselab {
 namespace monitor {
 namespace {
 
-// 8-bit digits: 256 buckets keep the scatter's write streams within cache.
-constexpr int kDigitBits = 8;
-constexpr int kDigits = 64 / kDigitBits;
+// 11-bit digits: six passes, 2048 buckets (measured faster than 8 passes of
+// 256 and than four of 65536 at N = 1e6).
+constexpr int kDigitBits = 11;
+constexpr int kDigits = (64 + kDigitBits - 1) / kDigitBits;
 constexpr uint64_t kBuckets = uint64_t{1} << kDigitBits;
 // Below this size a comparison sort of (key, position) pairs is faster.
 constexpr int64_t kRadixFrom = 1024;
