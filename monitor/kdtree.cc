@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -97,29 +98,35 @@ int64_t MaxNormTree::Build(int64_t begin, int64_t end, const double* box, Builde
   const double pivot = builder.sample[samples / 2];
   // Smaller keys fill the scratch from the front, larger ones from the back,
   // keys equal to the pivot alternate, the first one going away from the
-  // box's edge when the pivot lies on it (so neither side is empty); the
-  // children's boxes grow on the way.
-  std::vector<double> child_box(4 * dim_);
-  double* left_box = child_box.data();
-  double* right_box = child_box.data() + 2 * dim_;
-  for (int64_t d = 0; d < dim_; ++d) {
-    left_box[d] = right_box[d] = INFINITY;
-    left_box[dim_ + d] = right_box[dim_ + d] = -INFINITY;
-  }
+  // box's edge when the pivot lies on it (so neither side is empty). The
+  // side is chosen without a branch: it is a coin toss.
   int64_t left = 0, right = count, equal = pivot == high[split] ? 1 : 0;
+  double* scratch = builder.coords.data();
   for (int64_t r = 0; r < count; ++r) {
     const double* x = PointAt(begin + r);
     const bool is_equal = x[split] == pivot;
-    const bool goes_left = x[split] < pivot || (is_equal && (equal & 1) == 0);
+    const bool goes_left = (x[split] < pivot) | (is_equal & ((equal & 1) == 0));
     equal += is_equal;
-    const int64_t slot = goes_left ? left++ : --right;
-    double* side = goes_left ? left_box : right_box;
-    for (int64_t d = 0; d < dim_; ++d) {
-      builder.coords[slot * dim_ + d] = x[d];
-      side[d] = std::min(side[d], x[d]);
-      side[dim_ + d] = std::max(side[dim_ + d], x[d]);
-    }
+    const int64_t slot = goes_left ? left : right - 1;
+    left += goes_left;
+    right -= !goes_left;
+    std::copy(x, x + dim_, scratch + slot * dim_);
     builder.index[slot] = index_[begin + r];
+  }
+  // The children's boxes, one sequential pass each.
+  std::vector<double> child_box(4 * dim_);
+  double* left_box = child_box.data();
+  double* right_box = child_box.data() + 2 * dim_;
+  for (auto [box_out, from, to] : {std::make_tuple(left_box, int64_t{0}, left),
+                                   std::make_tuple(right_box, left, count)}) {
+    std::copy(scratch + from * dim_, scratch + (from + 1) * dim_, box_out);
+    std::copy(scratch + from * dim_, scratch + (from + 1) * dim_, box_out + dim_);
+    for (int64_t r = from + 1; r < to; ++r) {
+      for (int64_t d = 0; d < dim_; ++d) {
+        box_out[d] = std::min(box_out[d], scratch[r * dim_ + d]);
+        box_out[dim_ + d] = std::max(box_out[dim_ + d], scratch[r * dim_ + d]);
+      }
+    }
   }
   std::copy(builder.coords.begin(), builder.coords.begin() + count * dim_,
             coords_.begin() + begin * dim_);

@@ -36,11 +36,14 @@ int64_t FindEnd(int64_t lo, int64_t hi, int64_t g, const Inside& inside) {
       good += step;
     }
   }
-  while (bad - good > 1) {
-    const int64_t mid = good + (bad - good) / 2;
-    (inside(mid) ? good : bad) = mid;
+  // Binary search of (good, bad] without branches (conditional moves): the
+  // outcome of each probe is a coin toss that a branch would mispredict.
+  for (int64_t length = bad - good; length > 1;) {
+    const int64_t half = length / 2;
+    good = inside(good + half) ? good + half : good;
+    length -= half;
   }
-  return bad;
+  return good + 1;
 }
 
 }  // namespace
