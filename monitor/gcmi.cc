@@ -51,6 +51,42 @@ Matrix Covariance(const Samples& s, bool demeaned) {
   return c;
 }
 
+// Means and covariances (N - 1 normalisation) of the samples of each class, in
+// two passes over x without copying a class out: the same sums in the same
+// order as Covariance(SelectRows(x, that class's rows), false).
+struct ClassMoments {
+  std::vector<std::vector<double>> mean;
+  std::vector<Matrix> cov;
+};
+
+ClassMoments ClassCovariances(const Samples& x, const std::vector<int64_t>& labels,
+                              const std::vector<int64_t>& counts) {
+  const int64_t classes = static_cast<int64_t>(counts.size());
+  ClassMoments m{std::vector<std::vector<double>>(classes, std::vector<double>(x.dim, 0.0)),
+                 std::vector<Matrix>(classes, Matrix(x.dim))};
+  for (int64_t i = 0; i < x.n; ++i)
+    for (int64_t j = 0; j < x.dim; ++j) m.mean[labels[i]][j] += x(i, j);
+  for (int64_t c = 0; c < classes; ++c)
+    for (double& v : m.mean[c]) v /= static_cast<double>(counts[c]);
+  std::vector<double> centred(x.dim);
+  for (int64_t i = 0; i < x.n; ++i) {
+    const std::vector<double>& mean = m.mean[labels[i]];
+    Matrix& cov = m.cov[labels[i]];
+    for (int64_t j = 0; j < x.dim; ++j) centred[j] = x(i, j) - mean[j];
+    for (int64_t a = 0; a < x.dim; ++a)
+      for (int64_t b = 0; b <= a; ++b) cov(a, b) += centred[a] * centred[b];
+  }
+  for (int64_t c = 0; c < classes; ++c) {
+    for (int64_t a = 0; a < x.dim; ++a) {
+      for (int64_t b = 0; b <= a; ++b) {
+        m.cov[c](a, b) /= static_cast<double>(counts[c] - 1);
+        m.cov[c](b, a) = m.cov[c](a, b);
+      }
+    }
+  }
+  return m;
+}
+
 // The sub-matrix of `c` on `indices`.
 Matrix Block(const Matrix& c, const std::vector<int64_t>& indices) {
   Matrix out(static_cast<int64_t>(indices.size()));
@@ -259,12 +295,9 @@ absl::StatusOr<double> GaussianModelDiscreteMutualInformation(const Samples& x_i
   }
   if (bias_correct) h_unconditional -= EntropyBias(x_in.n, x_in.dim);
   double h_conditional = 0.0;
+  const ClassMoments moments = ClassCovariances(x_in, labels, counts);
   for (int c = 0; c < num_classes; ++c) {
-    std::vector<int64_t> members;
-    for (int64_t i = 0; i < x_in.n; ++i)
-      if (labels[i] == c) members.push_back(i);
-    ASSIGN_OR_RETURN(double h, HalfLogDetOf(Covariance(SelectRows(x_in, members), false),
-                                            "x within a class"));
+    ASSIGN_OR_RETURN(double h, HalfLogDetOf(moments.cov[c], "x within a class"));
     if (bias_correct) h -= EntropyBias(counts[c], x_in.dim);
     h_conditional += static_cast<double>(counts[c]) / static_cast<double>(x_in.n) * h;
   }
@@ -278,18 +311,12 @@ absl::StatusOr<double> GaussianMixtureDiscreteMutualInformation(const Samples& x
   RETURN_IF_ERROR(CheckCapacity(x.n, x.dim, "Gaussian/discrete mutual information"));
   ASSIGN_OR_RETURN(const std::vector<int64_t> counts, ClassCounts(labels, num_classes, x.dim));
   const int64_t d = x.dim;
-  std::vector<std::vector<double>> means(num_classes, std::vector<double>(d, 0.0));
+  const ClassMoments moments = ClassCovariances(x, labels, counts);
+  const std::vector<std::vector<double>>& means = moments.mean;
   std::vector<Matrix> chol;
   std::vector<double> h_class(num_classes), weight(num_classes);
   for (int c = 0; c < num_classes; ++c) {
-    std::vector<int64_t> members;
-    for (int64_t i = 0; i < x.n; ++i)
-      if (labels[i] == c) members.push_back(i);
-    const Samples xc = SelectRows(x, members);
-    for (int64_t i = 0; i < xc.n; ++i)
-      for (int64_t j = 0; j < d; ++j) means[c][j] += xc(i, j);
-    for (double& m : means[c]) m /= static_cast<double>(xc.n);
-    ASSIGN_OR_RETURN(Matrix l, Cholesky(Covariance(xc, false), "x within a class"));
+    ASSIGN_OR_RETURN(Matrix l, Cholesky(moments.cov[c], "x within a class"));
     h_class[c] = HalfLogDet(l) + 0.5 * static_cast<double>(d) * (std::log(2.0 * M_PI) + 1.0);
     chol.push_back(std::move(l));
     weight[c] = static_cast<double>(counts[c]) / static_cast<double>(x.n);
