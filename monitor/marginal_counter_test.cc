@@ -77,6 +77,23 @@ TEST(MarginalCounterTest, TreeEqualsBruteForce) {
   ExpectBruteForceCounts(tied);
 }
 
+// Two dimensions count rectangles of sorted positions in one sweep: ties in
+// either column or both, a column that is a copy of the other, and a constant
+// column, on the bulk and the single queries.
+TEST(MarginalCounterTest, TwoDimensionalRectanglesEqualBruteForce) {
+  Samples tied = testing::StandardNormals(1500, 2, 91);
+  for (int64_t i = 0; i < tied.n; ++i) tied(i, i % 2) = std::round(tied(i, i % 2) * 4.0) / 4.0;
+  ExpectBulkEqualsBruteForce(tied);
+  ExpectBruteForceCounts(tied);
+  Samples copy = testing::StandardNormals(800, 2, 92);
+  for (int64_t i = 0; i < copy.n; ++i) copy(i, 1) = copy(i, 0);
+  ExpectBulkEqualsBruteForce(copy);
+  Samples flat = testing::StandardNormals(800, 2, 93);
+  for (int64_t i = 0; i < flat.n; ++i) flat(i, 0) = 0.5;
+  ExpectBulkEqualsBruteForce(flat);
+  ExpectBruteForceCounts(flat);
+}
+
 }  // namespace
 }  // namespace monitor
 }  // namespace sparselab
