@@ -62,7 +62,7 @@ double TimeIterations(benchmark::State& state, const Body& body) {
 }
 
 struct Data {
-  testing::Pair pair;
+  testing::SamplePair pair;
   Samples z;
   std::vector<int64_t> labels;
 };
