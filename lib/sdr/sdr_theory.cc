@@ -67,8 +67,8 @@ absl::StatusOr<double> FalseNegativeProbability(int64_t a, int64_t s, int64_t th
 
 absl::StatusOr<double> UnionExpectedSize(int64_t n, int64_t s, int64_t M) {
   RETURN_IF_ERROR(CheckUnion(n, s, M));
-  const double off = std::pow(1.0 - static_cast<double>(s) / n, static_cast<double>(M));
-  return (1.0 - off) * n;
+  // 1 - (1 - s/n)^M without cancellation when s/n is small.
+  return -std::expm1(M * std::log1p(-static_cast<double>(s) / n)) * n;
 }
 
 absl::StatusOr<std::vector<double>> UnionSizeDistribution(int64_t n, int64_t s, int64_t M) {
