@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <set>
 #include <string>
 #include <utility>
@@ -332,12 +333,65 @@ uint64_t Stream(int64_t seed, std::initializer_list<int64_t> parts) {
   return h;
 }
 
-void AddObserved(Experiment& ex, const std::string& row, int64_t seed, const MatchCount& m,
-                 const std::string& events) {
-  ex.table().Add(row, "observed", seed, m.frequency());
-  ex.table().Add(row, "trials", seed, static_cast<double>(m.trials));
-  ex.table().Add(row, events, seed, static_cast<double>(m.matches));
-}
+// Writes values beside the reference's and simulations beside the exact
+// values, and keeps per-group summaries for the rows "agreement/<group>"
+// (relative difference |ours - paper| / max(|ours|, |paper|)) and
+// "simulation/<group>" (z = (events - trials p) / sqrt(trials p (1 - p))).
+class Record {
+ public:
+  explicit Record(Experiment& ex) : ex_(ex) {}
+
+  void Paper(const std::string& group, const std::string& row, const std::string& metric,
+             double ours, double paper) {
+    ex_.table().SetPaper(row, metric, paper);
+    const double scale = std::max(std::abs(ours), std::abs(paper));
+    agreement_[group].push_back(scale > 0 ? std::abs(ours - paper) / scale : 0.0);
+  }
+
+  void Observed(const std::string& group, const std::string& row, int64_t seed,
+                const MatchCount& m, double p, const std::string& events) {
+    ex_.table().Add(row, "observed", seed, m.frequency());
+    ex_.table().Add(row, "trials", seed, static_cast<double>(m.trials));
+    ex_.table().Add(row, events, seed, static_cast<double>(m.matches));
+    const double var = m.trials * p * (1 - p);
+    const double diff = m.matches - m.trials * p;
+    const double z = var > 0 ? diff / std::sqrt(var) : (diff == 0 ? 0.0 : INFINITY);
+    ex_.table().Add(row, "z", seed, z);
+    Simulation& s = simulation_[group];
+    ++s.points;
+    s.trials += m.trials;
+    s.max_abs_z = std::max(s.max_abs_z, std::abs(z));
+    s.sum_z2 += z * z;
+    s.within_2 += std::abs(z) <= 2;
+  }
+
+  void WriteSummaries() {
+    for (auto& [group, diffs] : agreement_) {
+      const std::string row = "agreement/" + group;
+      std::sort(diffs.begin(), diffs.end());
+      ex_.table().Set(row, "points", static_cast<double>(diffs.size()));
+      ex_.table().Set(row, "max_rel_diff", diffs.back());
+      ex_.table().Set(row, "median_rel_diff", diffs[diffs.size() / 2]);
+    }
+    for (const auto& [group, s] : simulation_) {
+      const std::string row = "simulation/" + group;
+      ex_.table().Set(row, "points", s.points);
+      ex_.table().Set(row, "trials", static_cast<double>(s.trials));
+      ex_.table().Set(row, "max_abs_z", s.max_abs_z);
+      ex_.table().Set(row, "chi2_per_point", s.sum_z2 / s.points);
+      ex_.table().Set(row, "within_2_sd", s.within_2);
+    }
+  }
+
+ private:
+  struct Simulation {
+    double points = 0, within_2 = 0, max_abs_z = 0, sum_z2 = 0;
+    int64_t trials = 0;
+  };
+  Experiment& ex_;
+  std::map<std::string, std::vector<double>> agreement_;
+  std::map<std::string, Simulation> simulation_;
+};
 
 // Adds (x, y) to a log-scale curve unless y is 0 (not drawable).
 void Point(Series& s, double x, double y) {
@@ -347,7 +401,7 @@ void Point(Series& s, double x, double y) {
   }
 }
 
-absl::Status Table1(Experiment& ex, const Options& o) {
+absl::Status Table1(Experiment& ex, const Options& o, Record& record) {
   const int64_t n = o.table1_n, a = o.table1_a;
   for (int64_t s : o.table1_theta_equals_s) {
     const std::string row = absl::StrCat("table1/theta=s/s=", s);
@@ -355,7 +409,7 @@ absl::Status Table1(Experiment& ex, const Options& o) {
     ex.table().Set(row, "fp", fp);
     ex.table().SetInfo(row, "parameters", {{"n", n}, {"a", a}, {"s", s}, {"theta", s}});
     const auto& paper = PaperTable1ThetaEqualsS();
-    if (auto it = paper.find(s); it != paper.end()) ex.table().SetPaper(row, "fp", it->second);
+    if (auto it = paper.find(s); it != paper.end()) record.Paper("table1", row, "fp", fp, it->second);
   }
   for (int64_t t : o.table1_s_equals_2theta) {
     const std::string row = absl::StrCat("table1/s=2theta/theta=", t);
@@ -363,7 +417,7 @@ absl::Status Table1(Experiment& ex, const Options& o) {
     ex.table().Set(row, "fp", fp);
     ex.table().SetInfo(row, "parameters", {{"n", n}, {"a", a}, {"s", 2 * t}, {"theta", t}});
     const auto& paper = PaperTable1SEquals2Theta();
-    if (auto it = paper.find(t); it != paper.end()) ex.table().SetPaper(row, "fp", it->second);
+    if (auto it = paper.find(t); it != paper.end()) record.Paper("table1", row, "fp", fp, it->second);
   }
   for (auto [t, m] : o.table1_union) {
     const std::string row = absl::StrCat("table1/union/theta=", t, ",m=", m);
@@ -376,23 +430,23 @@ absl::Status Table1(Experiment& ex, const Options& o) {
     ex.table().SetInfo(row, "parameters",
                        {{"n", n}, {"a", a}, {"s", 2 * m * t}, {"theta", t}, {"m", m}});
     const auto& paper = PaperTable1Union();
-    if (auto it = paper.find({t, m}); it != paper.end()) ex.table().SetPaper(row, "fp", it->second);
+    if (auto it = paper.find({t, m}); it != paper.end()) record.Paper("table1", row, "fp", fp, it->second);
   }
   return absl::OkStatus();
 }
 
-absl::Status Examples(Experiment& ex, const Options& o) {
+absl::Status Examples(Experiment& ex, const Options& o, Record& record) {
   for (const auto& [n, a, s, t] : o.examples) {
     const std::string row = absl::StrCat("examples/n=", n, ",a=", a, ",s=", s, ",theta=", t);
     ASSIGN_OR_RETURN(const double fp, FalsePositiveProbability(n, a, s, t));
     ex.table().Set(row, "fp", fp);
     const auto& paper = PaperExamples();
-    if (auto it = paper.find({n, a, s, t}); it != paper.end()) ex.table().SetPaper(row, "fp", it->second);
+    if (auto it = paper.find({n, a, s, t}); it != paper.end()) record.Paper("examples", row, "fp", fp, it->second);
   }
   return absl::OkStatus();
 }
 
-absl::Status EffectOfN(Experiment& ex, const Options& o) {
+absl::Status EffectOfN(Experiment& ex, const Options& o, Record& record) {
   Progress progress("effect of n", static_cast<int64_t>(o.n_active.size() * o.n_values.size()));
   int64_t done = 0;
   std::vector<Series> series;
@@ -409,7 +463,7 @@ absl::Status EffectOfN(Experiment& ex, const Options& o) {
       ex.table().SetInfo(row, "parameters", {{"n", n}, {"a", a}, {"s", o.n_s}, {"theta", o.n_theta}});
       Point(exact, n, fp);
       if (auto it = PaperEffectOfNExact().find(paper_key); it != PaperEffectOfNExact().end()) {
-        if (const double* p = it->second.At(n)) ex.table().SetPaper(row, "fp", *p);
+        if (const double* p = it->second.At(n)) record.Paper(absl::StrCat("effect_of_n a=", count.name), row, "fp", fp, *p);
       }
       if (auto it = PaperEffectOfNObserved().find(paper_key); it != PaperEffectOfNObserved().end()) {
         if (const double* p = it->second.At(n)) ex.table().SetPaper(row, "observed", *p);
@@ -419,7 +473,7 @@ absl::Status EffectOfN(Experiment& ex, const Options& o) {
           // The segment's s cells are the fixed set; the active a cells are random.
           const MatchCount m = CountBinaryMatches(n, o.n_s, a, o.n_theta, o.n_trials.TrialsFor(fp),
                                                   Stream(seed, {1, n, a}));
-          AddObserved(ex, row, seed, m, "matches");
+          record.Observed("effect_of_n", row, seed, m, fp, "matches");
           if (seed == ex.seeds().front()) Point(observed, n, m.frequency());
         }
       }
@@ -438,7 +492,7 @@ absl::Status EffectOfN(Experiment& ex, const Options& o) {
   return PlotLines(ex.OutputPath("fig_effect_of_n.png"), series, p);
 }
 
-absl::Status EffectOfS(Experiment& ex, const Options& o) {
+absl::Status EffectOfS(Experiment& ex, const Options& o, Record& record) {
   std::vector<Series> series;
   auto curve = [&](int64_t a, int64_t n, bool plotted) -> absl::Status {
     Series line{absl::StrCat("a=", a, ", n=", n), {}, {}, "linespoints"};
@@ -450,7 +504,7 @@ absl::Status EffectOfS(Experiment& ex, const Options& o) {
       ex.table().Set(row, "fp", fp);
       ex.table().SetInfo(row, "parameters", {{"n", n}, {"a", a}, {"s", s}, {"theta", s / 2}});
       if (it != paper.end()) {
-        if (const double* p = it->second.At(s)) ex.table().SetPaper(row, "fp", *p);
+        if (const double* p = it->second.At(s)) record.Paper("effect_of_s", row, "fp", fp, *p);
       }
       Point(line, s, fp);
     }
@@ -467,7 +521,7 @@ absl::Status EffectOfS(Experiment& ex, const Options& o) {
   return PlotLines(ex.OutputPath("fig_effect_of_s.png"), series, p);
 }
 
-absl::Status Noise(Experiment& ex, const Options& o) {
+absl::Status Noise(Experiment& ex, const Options& o, Record& record) {
   const int64_t a = o.noise_a, s = o.noise_s;
   Progress progress("noise", static_cast<int64_t>(o.noise_v.size()));
   std::vector<Series> exact(o.noise_thetas.size()), observed(o.noise_thetas.size());
@@ -495,7 +549,7 @@ absl::Status Noise(Experiment& ex, const Options& o) {
                           {"noise_fraction", static_cast<double>(v) / a}});
       Point(exact[i], static_cast<double>(v) / a, fn);
       if (auto it = PaperNoiseExact().find(theta); it != PaperNoiseExact().end()) {
-        if (const double* p = it->second.At(v)) ex.table().SetPaper(row, "fn", *p);
+        if (const double* p = it->second.At(v)) record.Paper("noise", row, "fn", fn, *p);
       }
       if (auto it = PaperNoiseObserved().find(theta); it != PaperNoiseObserved().end()) {
         if (const double* p = it->second.At(v)) ex.table().SetPaper(row, "observed", *p);
@@ -505,7 +559,7 @@ absl::Status Noise(Experiment& ex, const Options& o) {
         m.trials = o.noise_trials;
         const int64_t top = static_cast<int64_t>(histograms[k].size()) - 1;  // min(s, v)
         for (int64_t b = std::max<int64_t>(s - theta + 1, 0); b <= top; ++b) m.matches += histograms[k][b];
-        AddObserved(ex, row, ex.seeds()[k], m, "misses");
+        record.Observed("noise", row, ex.seeds()[k], m, fn, "misses");
         if (k == 0) Point(observed[i], static_cast<double>(v) / a, m.frequency());
       }
     }
@@ -526,7 +580,7 @@ absl::Status Noise(Experiment& ex, const Options& o) {
   return PlotLines(ex.OutputPath("fig_noise.png"), series, p);
 }
 
-absl::Status Unions(Experiment& ex, const Options& o) {
+absl::Status Unions(Experiment& ex, const Options& o, Record& record) {
   Progress progress("unions", static_cast<int64_t>(o.union_n.size() * o.union_max_m));
   int64_t done = 0;
   std::vector<Series> series;
@@ -547,7 +601,12 @@ absl::Status Unions(Experiment& ex, const Options& o) {
       ex.table().SetInfo(row, "parameters", {{"n", n}, {"a", o.union_a}, {"s", o.union_s},
                                              {"theta", o.union_theta}, {"M", M}});
       if (auto it = PaperUnions().find(n); it != PaperUnions().end()) {
-        if (const double* p = it->second.At(M)) ex.table().SetPaper(row, "fp_at_expected_size", *p);
+        if (const double* p = it->second.At(M)) {
+          record.Paper("unions at the expected size", row, "fp_at_expected_size", fp_mean, *p);
+          // The same printed values against the exact law of the union.
+          const double scale = std::max(fp, *p);
+          ex.table().Set(row, "exact_vs_paper", scale > 0 ? (fp - *p) / scale : 0.0);
+        }
       }
       Point(exact, M, fp);
       Point(at_mean, M, fp_mean);
@@ -556,7 +615,7 @@ absl::Status Unions(Experiment& ex, const Options& o) {
           const MatchCount m =
               CountUnionMatches(n, o.union_a, o.union_s, M, o.union_theta,
                                 o.union_trials.TrialsFor(fp), Stream(seed, {3, n, M}));
-          AddObserved(ex, row, seed, m, "matches");
+          record.Observed("unions", row, seed, m, fp, "matches");
           if (seed == ex.seeds().front()) Point(observed, M, m.frequency());
         }
       }
@@ -584,7 +643,7 @@ double Median(std::vector<double> v) {
   return v.size() % 2 ? v[k] : (v[k - 1] + v[k]) / 2;
 }
 
-absl::Status OptimalThreshold(Experiment& ex, const Options& o) {
+absl::Status OptimalThreshold(Experiment& ex, const Options& o, Record& record) {
   Series median{"median", {}, {}, "linespoints"}, mean{"mean", {}, {}, "linespoints"};
   Series target{absl::StrFormat("%g", o.threshold_target), {}, {}, "lines dt 2"};
   for (int64_t theta = o.threshold_min_theta; theta <= o.threshold_max_theta; ++theta) {
@@ -613,11 +672,11 @@ absl::Status OptimalThreshold(Experiment& ex, const Options& o) {
     ex.table().Set(row, "median", ours.median);
     ex.table().Set(row, "grid_points", static_cast<double>(fps.size()));
     if (auto it = PaperOptimalThreshold().find(theta); it != PaperOptimalThreshold().end()) {
-      ex.table().SetPaper(row, "mean", it->second.mean);
-      ex.table().SetPaper(row, "std", it->second.std);
-      ex.table().SetPaper(row, "min", it->second.min);
-      ex.table().SetPaper(row, "max", it->second.max);
-      ex.table().SetPaper(row, "median", it->second.median);
+      record.Paper("optimal_threshold mean", row, "mean", ours.mean, it->second.mean);
+      record.Paper("optimal_threshold std", row, "std", ours.std, it->second.std);
+      record.Paper("optimal_threshold min", row, "min", ours.min, it->second.min);
+      record.Paper("optimal_threshold max", row, "max", ours.max, it->second.max);
+      record.Paper("optimal_threshold median", row, "median", ours.median, it->second.median);
     }
     Point(median, theta, ours.median);
     Point(mean, theta, ours.mean);
@@ -633,13 +692,15 @@ absl::Status OptimalThreshold(Experiment& ex, const Options& o) {
 
 absl::Status Run(Experiment& ex) {
   ASSIGN_OR_RETURN(const Options o, ReadOptions(ex.config()));
-  if (o.panels.count("table1")) RETURN_IF_ERROR(Table1(ex, o));
-  if (o.panels.count("examples")) RETURN_IF_ERROR(Examples(ex, o));
-  if (o.panels.count("effect_of_n")) RETURN_IF_ERROR(EffectOfN(ex, o));
-  if (o.panels.count("effect_of_s")) RETURN_IF_ERROR(EffectOfS(ex, o));
-  if (o.panels.count("noise")) RETURN_IF_ERROR(Noise(ex, o));
-  if (o.panels.count("unions")) RETURN_IF_ERROR(Unions(ex, o));
-  if (o.panels.count("optimal_threshold")) RETURN_IF_ERROR(OptimalThreshold(ex, o));
+  Record record(ex);
+  if (o.panels.count("table1")) RETURN_IF_ERROR(Table1(ex, o, record));
+  if (o.panels.count("examples")) RETURN_IF_ERROR(Examples(ex, o, record));
+  if (o.panels.count("effect_of_n")) RETURN_IF_ERROR(EffectOfN(ex, o, record));
+  if (o.panels.count("effect_of_s")) RETURN_IF_ERROR(EffectOfS(ex, o, record));
+  if (o.panels.count("noise")) RETURN_IF_ERROR(Noise(ex, o, record));
+  if (o.panels.count("unions")) RETURN_IF_ERROR(Unions(ex, o, record));
+  if (o.panels.count("optimal_threshold")) RETURN_IF_ERROR(OptimalThreshold(ex, o, record));
+  record.WriteSummaries();
   return absl::OkStatus();
 }
 
