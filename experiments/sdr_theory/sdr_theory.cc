@@ -333,9 +333,10 @@ uint64_t Stream(int64_t seed, std::initializer_list<int64_t> parts) {
   return h;
 }
 
-// Writes values beside the reference's and simulations beside the exact
+// Writes values beside the reference's (with the metric "<metric>_vs_paper",
+// (ours - paper) / max(|ours|, |paper|)) and simulations beside the exact
 // values, and keeps per-group summaries for the rows "agreement/<group>"
-// (relative difference |ours - paper| / max(|ours|, |paper|)) and
+// (the largest and median |relative difference|) and
 // "simulation/<group>" (z = (events - trials p) / sqrt(trials p (1 - p))).
 class Record {
  public:
@@ -345,7 +346,9 @@ class Record {
              double ours, double paper) {
     ex_.table().SetPaper(row, metric, paper);
     const double scale = std::max(std::abs(ours), std::abs(paper));
-    agreement_[group].push_back(scale > 0 ? std::abs(ours - paper) / scale : 0.0);
+    const double diff = scale > 0 ? (ours - paper) / scale : 0.0;
+    ex_.table().Set(row, metric + "_vs_paper", diff);  // signed: > 0 when ours is larger
+    agreement_[group].push_back(std::abs(diff));
   }
 
   void Observed(const std::string& group, const std::string& row, int64_t seed,
@@ -392,6 +395,12 @@ class Record {
   std::map<std::string, std::vector<double>> agreement_;
   std::map<std::string, Simulation> simulation_;
 };
+
+// gnuplot styles: one colour per curve, shared by its exact line and its
+// observed points.
+std::string LineStyle(size_t curve) { return absl::StrCat("lines lw 2 lc ", curve + 1); }
+std::string DashStyle(size_t curve) { return absl::StrCat("lines dt 2 lw 2 lc ", curve + 1); }
+std::string PointStyle(size_t curve) { return absl::StrCat("points pt 7 ps 0.8 lc ", curve + 1); }
 
 // Adds (x, y) to a log-scale curve unless y is 0 (not drawable).
 void Point(Series& s, double x, double y) {
@@ -450,9 +459,10 @@ absl::Status EffectOfN(Experiment& ex, const Options& o, Record& record) {
   Progress progress("effect of n", static_cast<int64_t>(o.n_active.size() * o.n_values.size()));
   int64_t done = 0;
   std::vector<Series> series;
-  for (const ActiveCount& count : o.n_active) {
-    Series exact{absl::StrCat("a=", count.name, " exact"), {}, {}, "lines"};
-    Series observed{absl::StrCat("a=", count.name, " observed"), {}, {}, "points pt 7"};
+  for (size_t curve = 0; curve < o.n_active.size(); ++curve) {
+    const ActiveCount& count = o.n_active[curve];
+    Series exact{absl::StrCat("a=", count.name, " exact"), {}, {}, LineStyle(curve)};
+    Series observed{absl::StrCat("a=", count.name, " observed"), {}, {}, PointStyle(curve)};
     // The reference's "a = n/2" list was computed with a = n/4 (see README).
     const std::string paper_key = count.name == "n/4" ? "n/2" : count.name;
     for (int64_t n : o.n_values) {
@@ -495,7 +505,8 @@ absl::Status EffectOfN(Experiment& ex, const Options& o, Record& record) {
 absl::Status EffectOfS(Experiment& ex, const Options& o, Record& record) {
   std::vector<Series> series;
   auto curve = [&](int64_t a, int64_t n, bool plotted) -> absl::Status {
-    Series line{absl::StrCat("a=", a, ", n=", n), {}, {}, "linespoints"};
+    Series line{absl::StrCat("a=", a, ", n=", n), {}, {},
+                absl::StrCat("linespoints pt 7 lw 2 lc ", series.size() + 1)};
     const auto& paper = PaperEffectOfS();
     const auto it = paper.find({a, n});
     for (int64_t s : o.s_values) {
@@ -526,8 +537,8 @@ absl::Status Noise(Experiment& ex, const Options& o, Record& record) {
   Progress progress("noise", static_cast<int64_t>(o.noise_v.size()));
   std::vector<Series> exact(o.noise_thetas.size()), observed(o.noise_thetas.size());
   for (size_t i = 0; i < o.noise_thetas.size(); ++i) {
-    exact[i] = {absl::StrCat("theta=", o.noise_thetas[i], " exact"), {}, {}, "lines"};
-    observed[i] = {absl::StrCat("theta=", o.noise_thetas[i], " observed"), {}, {}, "points pt 7"};
+    exact[i] = {absl::StrCat("theta=", o.noise_thetas[i], " exact"), {}, {}, LineStyle(i)};
+    observed[i] = {absl::StrCat("theta=", o.noise_thetas[i], " observed"), {}, {}, PointStyle(i)};
   }
   int64_t done = 0;
   for (int64_t v : o.noise_v) {
@@ -584,10 +595,11 @@ absl::Status Unions(Experiment& ex, const Options& o, Record& record) {
   Progress progress("unions", static_cast<int64_t>(o.union_n.size() * o.union_max_m));
   int64_t done = 0;
   std::vector<Series> series;
-  for (int64_t n : o.union_n) {
-    Series exact{absl::StrCat("n=", n, " exact"), {}, {}, "lines"};
-    Series at_mean{absl::StrCat("n=", n, " at the expected size"), {}, {}, "lines dt 2"};
-    Series observed{absl::StrCat("n=", n, " observed"), {}, {}, "points pt 7"};
+  for (size_t curve = 0; curve < o.union_n.size(); ++curve) {
+    const int64_t n = o.union_n[curve];
+    Series exact{absl::StrCat("n=", n, " exact"), {}, {}, LineStyle(curve)};
+    Series at_mean{absl::StrCat("n=", n, " at the expected size"), {}, {}, DashStyle(curve)};
+    Series observed{absl::StrCat("n=", n, " observed"), {}, {}, PointStyle(curve)};
     for (int64_t M = 1; M <= o.union_max_m; ++M) {
       const std::string row = absl::StrCat("unions/M=", M, "/n=", n);
       ASSIGN_OR_RETURN(const double fp,
@@ -644,8 +656,9 @@ double Median(std::vector<double> v) {
 }
 
 absl::Status OptimalThreshold(Experiment& ex, const Options& o, Record& record) {
-  Series median{"median", {}, {}, "linespoints"}, mean{"mean", {}, {}, "linespoints"};
-  Series target{absl::StrFormat("%g", o.threshold_target), {}, {}, "lines dt 2"};
+  Series median{"median", {}, {}, "linespoints pt 7 lw 2 lc 1"};
+  Series mean{"mean", {}, {}, "linespoints pt 5 lw 2 lc 2"};
+  Series target{absl::StrFormat("%g", o.threshold_target), {}, {}, "lines dt 2 lc 0"};
   for (int64_t theta = o.threshold_min_theta; theta <= o.threshold_max_theta; ++theta) {
     std::vector<double> fps;
     for (int64_t n : o.threshold_n) {
