@@ -337,7 +337,8 @@ uint64_t Stream(int64_t seed, std::initializer_list<int64_t> parts) {
 // (ours - paper) / max(|ours|, |paper|)) and simulations beside the exact
 // values, and keeps per-group summaries for the rows "agreement/<group>"
 // (the largest and median |relative difference|) and
-// "simulation/<group>" (z = (events - trials p) / sqrt(trials p (1 - p))).
+// "simulation/<group>" (z = (events - trials p) / sqrt(trials p (1 - p)),
+// summarised over the points where both outcomes are expected at least once).
 class Record {
  public:
   explicit Record(Experiment& ex) : ex_(ex) {}
@@ -361,6 +362,9 @@ class Record {
     const double z = var > 0 ? diff / std::sqrt(var) : (diff == 0 ? 0.0 : INFINITY);
     ex_.table().Add(row, "z", seed, z);
     Simulation& s = simulation_[group];
+    ++s.simulated;
+    // A point tells something only when both outcomes are expected at least once.
+    if (std::min(m.trials * p, m.trials * (1 - p)) < 1) return;
     ++s.points;
     s.trials += m.trials;
     s.max_abs_z = std::max(s.max_abs_z, std::abs(z));
@@ -378,17 +382,18 @@ class Record {
     }
     for (const auto& [group, s] : simulation_) {
       const std::string row = "simulation/" + group;
+      ex_.table().Set(row, "simulated", s.simulated);
       ex_.table().Set(row, "points", s.points);
       ex_.table().Set(row, "trials", static_cast<double>(s.trials));
       ex_.table().Set(row, "max_abs_z", s.max_abs_z);
-      ex_.table().Set(row, "chi2_per_point", s.sum_z2 / s.points);
+      ex_.table().Set(row, "chi2_per_point", s.points ? s.sum_z2 / s.points : 0.0);
       ex_.table().Set(row, "within_2_sd", s.within_2);
     }
   }
 
  private:
   struct Simulation {
-    double points = 0, within_2 = 0, max_abs_z = 0, sum_z2 = 0;
+    double simulated = 0, points = 0, within_2 = 0, max_abs_z = 0, sum_z2 = 0;
     int64_t trials = 0;
   };
   Experiment& ex_;
