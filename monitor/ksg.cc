@@ -52,6 +52,24 @@ absl::Status CheckContinuous(const Samples& s, const char* name) {
   return CheckSamples(s, name);
 }
 
+// The estimators assume that the k-th neighbour lies at a positive distance.
+// A sample with k or more exact copies (the jitter off, or values so large
+// against their spread that the 1e-10 relative jitter is below a double's
+// resolution) has it at 0, and the estimate is undefined (a digamma pole or
+// counts that no longer mean k neighbours): an error instead of a number.
+absl::Status CheckPositiveDistances(const std::vector<double>& eps, int k, const char* space) {
+  for (size_t i = 0; i < eps.size(); ++i) {
+    if (!(eps[i] > 0.0)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          space, " sample ", i, " has ", k, " or more exact duplicates, so its distance to the k-th "
+          "neighbour is 0 and the estimate is undefined: remove repeated samples, use the discrete "
+          "estimator if the data are discrete, or centre the columns (the tie-breaking jitter is "
+          "relative to each column's spread)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 uint64_t JitterSeed(uint64_t seed, int variable) {
@@ -107,6 +125,7 @@ absl::StatusOr<double> KsgMutualInformation(const Samples& x_in, const Samples& 
   const MaxNormTree joint_tree(joint);
   const std::vector<double> eps =
       KthNeighbourDistances(joint_tree, joint, options.k, options.num_threads);
+  RETURN_IF_ERROR(CheckPositiveDistances(eps, options.k, "(x, y)"));
   const std::vector<int64_t> n_x = CountsWithinMargin(x, eps, options.num_threads);
   const std::vector<int64_t> n_y = CountsWithinMargin(y, eps, options.num_threads);
   return Digamma(options.k) + Digamma(static_cast<double>(x.n)) - MeanDigamma(n_x) -
@@ -122,6 +141,7 @@ absl::StatusOr<double> Ksg2MutualInformation(const Samples& x_in, const Samples&
   const MaxNormTree joint_tree(joint), x_tree(x), y_tree(y);
   const int64_t n = x.n;
   std::vector<int64_t> n_x(n), n_y(n);
+  std::vector<double> marginal_eps(n);
   ParallelFor(n, options.num_threads, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const std::vector<Neighbour> nearest = joint_tree.Nearest(joint.row(i), options.k + 1);
@@ -135,11 +155,15 @@ absl::StatusOr<double> Ksg2MutualInformation(const Samples& x_in, const Samples&
         eps_x = std::max(eps_x, MaxNormDistance(x.row(i), x.row(nb.index), x.dim));
         eps_y = std::max(eps_y, MaxNormDistance(y.row(i), y.row(nb.index), y.dim));
       }
+      // 0 when x or y ties within the neighbourhood (a repeated or nearly
+      // constant column whose ties the jitter could not break).
+      marginal_eps[i] = std::min(eps_x, eps_y);
       // Samples other than i within the extents (inclusive), eq. 9.
       n_x[i] = x_tree.CountWithin(x.row(i), eps_x) - 1;
       n_y[i] = y_tree.CountWithin(y.row(i), eps_y) - 1;
     }
   });
+  RETURN_IF_ERROR(CheckPositiveDistances(marginal_eps, options.k, "x or y"));
   return Digamma(options.k) - 1.0 / options.k + Digamma(static_cast<double>(n)) -
          MeanDigamma(n_x) - MeanDigamma(n_y);
 }
@@ -162,6 +186,7 @@ absl::StatusOr<double> KsgConditionalMutualInformation(const Samples& x_in, cons
   const MaxNormTree joint_tree(joint);
   const std::vector<double> eps =
       KthNeighbourDistances(joint_tree, joint, options.k, options.num_threads);
+  RETURN_IF_ERROR(CheckPositiveDistances(eps, options.k, "(x, y, z)"));
   const std::vector<int64_t> n_xz = CountsWithinMargin(xz, eps, options.num_threads);
   const std::vector<int64_t> n_yz = CountsWithinMargin(yz, eps, options.num_threads);
   const std::vector<int64_t> n_z = CountsWithinMargin(z, eps, options.num_threads);
@@ -225,6 +250,18 @@ absl::StatusOr<double> MixedMutualInformation(const Samples& x_in,
     const MaxNormTree class_tree(class_points);
     const std::vector<double> eps =
         KthNeighbourDistances(class_tree, class_points, k, options.num_threads);
+    // Ties within a class put d_i at 0 and m_i counts every copy, far more than
+    // k: the estimate turns hugely negative (scikit-learn's version of this
+    // estimator turns it hugely positive for a constant feature).
+    for (size_t m = 0; m < members.size(); ++m) {
+      if (!(eps[m] > 0.0)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "x sample ", members[m], " has ", k, " or more exact duplicates with label ", label,
+            ", so its distance to the k-th same-label neighbour is 0 and the estimate is "
+            "undefined: the column is (nearly) constant or its values repeat; drop such columns, "
+            "or for codes that repeat use the discrete estimator"));
+      }
+    }
     for (size_t m = 0; m < members.size(); ++m) {
       const int64_t r = position[members[m]];
       radius[r] = eps[m];
