@@ -204,6 +204,15 @@ void Config::ThrowTypeError(const std::string& key, const std::string& what) {
   throw std::invalid_argument(absl::StrCat("config key '", key, "': ", what));
 }
 
+absl::Status RequireConfig(bool ok, const Config& config, const std::string& key,
+                           const std::string& rule) {
+  if (ok) return absl::OkStatus();
+  const std::string value = config.Has(key) ? QuoteValue(config.At(key)) : "(undeclared)";
+  return absl::InvalidArgumentError(absl::StrCat(
+      "config key '", key, "' = ", value, " (preset '", config.preset(), "'): ", rule,
+      "; change it with --set=", key, "=VALUE or in the preset"));
+}
+
 absl::StatusOr<std::vector<int64_t>> ParseSeedList(const std::string& text) {
   std::vector<int64_t> seeds;
   for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipWhitespace())) {

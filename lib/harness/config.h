@@ -72,6 +72,13 @@ class Config {
   nlohmann::ordered_json tables_;
 };
 
+// A meaning check of a resolved value: OK when `ok`, else an InvalidArgument
+// naming `key`, the value in force, the preset and `rule` (which states the
+// rule and the fix), e.g.
+//   RETURN_IF_ERROR(RequireConfig(theta <= a_w, c, "theta", "theta <= a_w = 24: lower it"));
+absl::Status RequireConfig(bool ok, const Config& config, const std::string& key,
+                           const std::string& rule);
+
 // Merges `patch` into `base`, checking every key of `patch` against `base`:
 // unknown keys and type changes are errors naming `where` + the key path.
 // Integers are accepted where a float is expected, not the other way round.
