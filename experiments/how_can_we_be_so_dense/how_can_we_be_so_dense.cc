@@ -35,7 +35,7 @@ ABSL_FLAG(int32_t, epochs, 0,
           "Train every network for this many epochs (smoke runs); 0: config \"epochs\", and "
           "when that is 0 each network's own (the paper's).");
 
-namespace sparselab::hcwbsd {
+namespace sparselab::how_can_we_be_so_dense {
 namespace {
 
 const ExperimentInfo kInfo = {
@@ -87,8 +87,8 @@ absl::StatusOr<RunOptions> ReadRunOptions(const Experiment& ex) {
     for (const NetworkSpec& r : o.reported) known = known || r.name == s.name;
     if (!known) o.reported.push_back(s);
   }
-  o.layers = ReadSharedLayerOptions(c);
-  o.task = ReadTaskOptions(c, absl::GetFlag(FLAGS_epochs), ex.device());
+  ASSIGN_OR_RETURN(o.layers, ReadSharedLayerOptions(c));
+  ASSIGN_OR_RETURN(o.task, ReadTaskOptions(c, absl::GetFlag(FLAGS_epochs), ex.device()));
   o.figure_noise_levels = c.Get<std::vector<double>>("figure_noise_levels");
   o.figure_images = c.Int("figure_images");
   return o;
@@ -173,9 +173,9 @@ absl::Status RunExperimentBody(Experiment& ex) {
 }
 
 }  // namespace
-}  // namespace sparselab::hcwbsd
+}  // namespace sparselab::how_can_we_be_so_dense
 
 int main(int argc, char** argv) {
-  return sparselab::RunExperiment(argc, argv, sparselab::hcwbsd::kInfo,
-                                  sparselab::hcwbsd::RunExperimentBody);
+  return sparselab::RunExperiment(argc, argv, sparselab::how_can_we_be_so_dense::kInfo,
+                                  sparselab::how_can_we_be_so_dense::RunExperimentBody);
 }
