@@ -28,6 +28,7 @@ from .layers import (  # noqa: E402,F401
     KWinners2d,
     SparseWeights,
     SparseWeights2d,
+    SynapticScaling,
     rezero_weights,
     update_boost_strength,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "KWinners2d",
     "SparseWeights",
     "SparseWeights2d",
+    "SynapticScaling",
     "rezero_weights",
     "update_boost_strength",
 ]
