@@ -7,6 +7,7 @@
 //
 // Deterministic given `seed` and one intra-op thread: the shuffle uses its own
 // seeded generator (model initialisation is the caller's: torch::manual_seed).
+// Data parallel over c10d with options.process_group (distributed.h).
 //
 //   Model model;  // any torch::nn::ModuleHolder with forward(Tensor) -> Tensor
 //   Trainer trainer(model, NllLoss(),
@@ -38,6 +39,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "lib/data/dataset.h"
+#include "lib/nn/data_parallel_hooks.h"
+#include "lib/train/distributed.h"
 
 namespace sparselab {
 
@@ -77,6 +80,14 @@ struct TrainerOptions {
   TORCH_ARG(std::string, label) = "train";
   TORCH_ARG(bool, show_progress) = true;
   TORCH_ARG(double, progress_interval_seconds) = 2.0;
+  // Data parallelism (distributed.h); null: this process alone. With a group
+  // of W ranks, batch sizes are per rank: each step takes a global batch of
+  // W * batch_size from the epoch's shuffled order (the same on every rank,
+  // same seed), rank r trains on its r-th slice, gradients are averaged over
+  // the global batch, and Evaluate shards the test set and sums the counts.
+  // Rank 0's parameters and buffers are broadcast before the first step.
+  // A last global batch of fewer than W samples is dropped.
+  TORCH_ARG(std::shared_ptr<ProcessGroup>, process_group);
 };
 
 // Passed to step callbacks after each optimizer step.
@@ -158,6 +169,13 @@ class Trainer {
   // (the trainer may then be partly restored: discard it).
   absl::Status LoadCheckpoint(const std::string& path, std::string* user_data = nullptr);
 
+  // Broadcasts rank 0's parameters and buffers to every rank (done before the
+  // first step and evaluation; call again after changing the model on rank 0
+  // alone). A no-op without a process group.
+  absl::Status SyncFromRankZero();
+  // 0 without a process group.
+  int rank() const;
+
   // StepLR's learning rate for `epoch` (from 0).
   double LrForEpoch(int64_t epoch) const;
   int64_t epochs_done() const { return epochs_done_; }
@@ -167,6 +185,7 @@ class Trainer {
 
  private:
   at::Tensor Prepare(const at::Tensor& inputs, const InputTransform& transform) const;
+  absl::Status SyncOnce();
 
   std::shared_ptr<torch::nn::Module> module_;
   ForwardFunction forward_;
@@ -179,6 +198,8 @@ class Trainer {
   int64_t epochs_done_ = 0;
   int64_t global_step_ = 0;
   int64_t planned_epochs_ = 0;  // for progress labels "epoch e/E"
+  bool synced_ = false;         // rank 0's model broadcast
+  DataParallelHooks hooks_;     // global-batch statistics for the layers
 };
 
 }  // namespace sparselab
