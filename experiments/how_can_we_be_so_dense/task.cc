@@ -138,6 +138,7 @@ absl::StatusOr<TaskResult> RunTask(const NetworkSpec& spec, const SharedLayerOpt
                       .lr_gamma(options.lr_gamma)
                       .seed(static_cast<uint64_t>(seed))
                       .device(options.device)
+                      .process_group(options.process_group)
                       .input_transform([](const at::Tensor& x) {
                         return Normalize(x, kMnistMean, kMnistStd);
                       })
@@ -189,6 +190,11 @@ absl::StatusOr<TaskResult> RunTask(const NetworkSpec& spec, const SharedLayerOpt
                              {"lr", stats.lr},
                              {"batch_size", stats.batch_size},
                              {"train_seconds", stats.seconds},
+                             {"steps", stats.steps},
+                             // --distributed: seconds in gradient all-reduces so far.
+                             {"all_reduce_seconds", options.process_group
+                                                        ? options.process_group->all_reduce_seconds()
+                                                        : 0.0},
                              {"test_seconds", Seconds(start)},
                              {"test_accuracy", accuracy},
                              {"test_correct", *clean.correct},
