@@ -161,7 +161,8 @@ class Trainer {
   // epoch and step counts, the shuffle generator and torch's default CPU
   // generator, and the caller's `user_data` (e.g. a JSON curve). Written
   // atomically (temporary file, fsync, rename), so an interrupted save keeps
-  // the previous checkpoint.
+  // the previous checkpoint. With a process group only rank 0 writes (every
+  // rank holds the same state).
   absl::Status SaveCheckpoint(const std::string& path, const std::string& user_data = "") const;
   // Restores a SaveCheckpoint file into this trainer, which must hold the same
   // model architecture and optimizer kind. NotFound when `path` does not exist;
