@@ -15,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "lib/base/file_io.h"
 #include "lib/base/status_macros.h"
@@ -243,7 +244,13 @@ class Parent {
       RETURN_IF_ERROR(slurm->RunArray(ArrayCommand(slurm->dir() + "/tasks.txt"), pending.size(), on_done));
       if (reported == 0) {  // submitted (or written), not waited for
         std::vector<std::string> words;
-        for (const std::string& arg : ProgramArguments()) words.push_back(ShellQuote(arg));
+        for (const std::string& arg : ProgramArguments()) {
+          bool launch_only = false;  // flags of the submission, not of the report
+          for (const char* flag : {"--launcher", "--dry_run", "--slurm_", "--max_parallel", "--jobs"}) {
+            launch_only |= absl::StartsWith(arg, flag);
+          }
+          if (!launch_only) words.push_back(ShellQuote(arg));
+        }
         Say(ex_, absl::StrCat("when the array has ended, rebuild the result with: ",
                               absl::StrJoin(words, " "), " --report_only"));
         return absl::OkStatus();
