@@ -36,7 +36,9 @@ struct TaskOptions {
   // --distributed: the data-parallel group (batch sizes are per process).
   std::shared_ptr<ProcessGroup> process_group;
 };
-TaskOptions ReadTaskOptions(const Config& config, int64_t epochs_override, c10::Device device);
+// Reads and checks the task options (ranges, noise levels starting at 0).
+absl::StatusOr<TaskOptions> ReadTaskOptions(const Config& config, int64_t epochs_override,
+                                            c10::Device device);
 
 // The epochs a network trains for under `options`.
 int64_t EpochsFor(const NetworkSpec& spec, const TaskOptions& options);
