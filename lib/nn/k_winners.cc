@@ -97,7 +97,7 @@ at::Tensor KWinnersImpl::forward(const at::Tensor& x) {
       static_cast<double>(options.k()) / static_cast<double>(options.n());
   const at::Tensor factor = BoostFactors(duty_cycles, target_density, boost_strength);
   at::Tensor out, active;  // active: outputs > 0 per unit, as nupic counts them
-  if (options.fused() && internal::FusedWinnersApply(x, factor)) {
+  if (internal::UseFusedWinners(x, factor)) {
     internal::KWinnersResult fused = internal::KWinnersForward(
         x, factor, {options.n(), 1, /*local=*/false}, k, options.break_ties(), options.relu());
     out = fused.out;
@@ -173,7 +173,7 @@ at::Tensor KWinners2dImpl::forward(const at::Tensor& x) {
   const at::Tensor factor =
       BoostFactors(duty_cycles.view({1, c, 1, 1}), target_density, boost_strength);
   at::Tensor out, active;  // active: outputs > 0 per channel
-  if (options.fused() && internal::FusedWinnersApply(x, factor)) {
+  if (internal::UseFusedWinners(x, factor)) {
     internal::KWinnersResult fused =
         internal::KWinnersForward(x, factor.view({c}), {c, positions_, options.local()}, k,
                                   options.break_ties(), options.relu());

@@ -40,12 +40,6 @@ struct KWinnersOptions {
   TORCH_ARG(bool, break_ties) = false;
   // true: winners with a boosted value <= 0 are also set to 0.
   TORCH_ARG(bool, relu) = false;
-  // true: CPU float and double inputs take the fused kernel (one pass per
-  // sample, samples in parallel; lib/nn/internal/winners_kernel.h). false,
-  // and any other device or dtype: the ATen topk path of winners.h
-  // (nupic.torch's algorithm). Outputs, gradients and duty cycles are the
-  // same bit for bit.
-  TORCH_ARG(bool, fused) = true;
 };
 
 // k-winners over the units of a (batch, n) input.
@@ -91,8 +85,6 @@ struct KWinners2dOptions {
   //   target density k / (C H W).
   // true (local): k winning channels at each (h, w), target density k / C.
   TORCH_ARG(bool, local) = false;
-  // As in KWinnersOptions: the fused CPU kernel or the ATen topk path.
-  TORCH_ARG(bool, fused) = true;
 };
 
 // k-winners over convolutional maps; one duty cycle per channel (the fraction

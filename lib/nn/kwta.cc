@@ -31,7 +31,7 @@ void KWTABinaryImpl::pretty_print(std::ostream& stream) const {
 
 at::Tensor KWTABinaryImpl::forward(const at::Tensor& x) {
   const at::Tensor flat = PerSample(x, options.k(), "KWTABinary");
-  if (options.fused() && internal::FusedWinnersApply(flat)) {
+  if (internal::UseFusedWinners(flat)) {
     return internal::KWTACode(flat, options.k(), /*straight_through=*/true).view(x.sizes());
   }
   const at::Tensor threshold = MidpointThreshold(flat.detach(), options.k(), /*dim=*/1);
@@ -55,7 +55,7 @@ void KWTASoftImpl::pretty_print(std::ostream& stream) const {
 
 at::Tensor KWTASoftImpl::forward(const at::Tensor& x) {
   const at::Tensor flat = PerSample(x, options.k(), "KWTASoft");
-  const bool fused = options.fused() && internal::FusedWinnersApply(flat);
+  const bool fused = internal::UseFusedWinners(flat);
   if (fused && !is_training()) {
     return internal::KWTACode(flat, options.k(), /*straight_through=*/false).view(x.sizes());
   }

@@ -23,10 +23,6 @@ struct KWTABinaryOptions {
   /* implicit */ KWTABinaryOptions(int64_t k) : k_(k) {}
   // Active units per sample, 1 <= k < units.
   TORCH_ARG(int64_t, k);
-  // true: CPU float and double inputs take the fused kernel
-  // (lib/nn/internal/winners_kernel.h); false, and any other device or dtype:
-  // the ATen topk path of winners.h. The same values and gradients bit for bit.
-  TORCH_ARG(bool, fused) = true;
 };
 
 class KWTABinaryImpl : public torch::nn::Cloneable<KWTABinaryImpl> {
@@ -47,8 +43,6 @@ struct KWTASoftOptions {
   // false: sigmoid(z); true: hard sigmoid clamp(z / 6 + 1/2, 0, 1)
   // (at::hardsigmoid), z = hardness * (x - threshold).
   TORCH_ARG(bool, hard_sigmoid) = false;
-  // As in KWTABinaryOptions.
-  TORCH_ARG(bool, fused) = true;
 };
 
 class KWTASoftImpl : public torch::nn::Cloneable<KWTASoftImpl> {

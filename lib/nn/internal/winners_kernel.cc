@@ -79,25 +79,77 @@ void Keep(const T* boosted, const T* x, const T* threshold, int64_t len, bool ev
   }
 }
 
-// The k-th largest of a contest's scores, or NaN when topk must decide
-// (recorded in *deferred) or nobody wins (a NaN score, break_ties = false).
+// The threshold of a contest from its k-th largest score and how many
+// scores are >= it: NaN when topk must decide (recorded in *deferred) or
+// nobody wins (a NaN score with break_ties = false: topk ranks NaN above
+// everything, so the ATen path's threshold, the smallest of the top k, is NaN).
+template <typename T>
+T Decide(const KWinnersJob<T>& job, bool nan, T kth, int64_t at_least, const Contest& contest,
+         std::vector<Contest>* deferred) {
+  if (job.break_ties && (nan || at_least > job.k)) deferred->push_back(contest);
+  return nan || (job.break_ties && at_least > job.k) ? std::numeric_limits<T>::quiet_NaN() : kth;
+}
+
+// The threshold of a contest whose scores are contiguous.
 template <typename T>
 T Threshold(const KWinnersJob<T>& job, KthSelector<T>& selector, const T* scores,
             const Contest& contest, std::vector<Contest>* deferred) {
   const int64_t n = job.contestants();
-  constexpr T kNaN = std::numeric_limits<T>::quiet_NaN();
-  if (HasNaN(scores, n)) {
-    // topk ranks NaN above everything; its threshold (the smallest of the top
-    // k) is then NaN, so with break_ties = false nothing wins.
-    if (job.break_ties) deferred->push_back(contest);
-    return kNaN;
-  }
+  if (HasNaN(scores, n)) return Decide<T>(job, true, T(0), 0, contest, deferred);
   const KthValue<T> kth = selector.Select(scores, n, job.k);
-  if (job.break_ties && kth.at_least > job.k) {
-    deferred->push_back(contest);
-    return kNaN;
+  return Decide(job, false, kth.value, kth.at_least, contest, deferred);
+}
+
+// Local mode with few winners: the k largest of the channels at every
+// position at once, each channel pushed through a per-position list of the k
+// largest so far (compare and swap, vectorised across positions). kth[p] is
+// the k-th largest at p; at_least[p] counts the channels >= it; nan[p] flags a
+// NaN. O(channels k positions), against a selection per position.
+constexpr int64_t kMaxNetworkK = 16;
+
+template <typename T>
+struct TopKLists {
+  std::vector<T> top;   // (k, positions): top[j * positions + p], descending in j
+  std::vector<T> carry;  // (positions): the value being pushed down the list
+  std::vector<int32_t> at_least;
+  std::vector<uint8_t> nan;
+};
+
+template <typename T>
+void LocalKth(const T* boosted, int64_t channels, int64_t positions, int64_t k,
+              TopKLists<T>& lists) {
+  lists.top.assign(k * positions, -std::numeric_limits<T>::infinity());
+  lists.carry.resize(positions);
+  lists.at_least.assign(positions, 0);
+  lists.nan.assign(positions, 0);
+  T* carry = lists.carry.data();
+  uint8_t* nan = lists.nan.data();
+  for (int64_t c = 0; c < channels; ++c) {
+    const T* b = boosted + c * positions;
+#pragma omp simd
+    for (int64_t p = 0; p < positions; ++p) {
+      carry[p] = b[p];
+      nan[p] |= b[p] != b[p];
+    }
+    for (int64_t j = 0; j < k; ++j) {
+      T* top = lists.top.data() + j * positions;
+#pragma omp simd
+      for (int64_t p = 0; p < positions; ++p) {
+        const T v = carry[p], t = top[p];
+        const T larger = v > t ? v : t;  // both before the stores, so that it vectorises
+        const T smaller = v > t ? t : v;
+        top[p] = larger;
+        carry[p] = smaller;
+      }
+    }
   }
-  return kth.value;
+  const T* kth = lists.top.data() + (k - 1) * positions;
+  int32_t* at_least = lists.at_least.data();
+  for (int64_t c = 0; c < channels; ++c) {
+    const T* b = boosted + c * positions;
+#pragma omp simd
+    for (int64_t p = 0; p < positions; ++p) at_least[p] += b[p] >= kth[p];
+  }
 }
 
 // Samples [begin, end): outputs and mask; per-unit activity added to active.
@@ -109,6 +161,8 @@ void KWinnersSamples(const KWinnersJob<T>& job, int64_t begin, int64_t end,
   std::vector<T> boosted(units);
   std::vector<T> thresholds(job.local ? positions : 1, T(0));
   std::vector<T> fiber(job.local ? channels : 0);
+  const bool network = job.local && job.k <= kMaxNetworkK;
+  TopKLists<T> lists;
   std::vector<uint8_t> scratch_mask(job.mask == nullptr ? units : 0);
   KthSelector<T> selector;
   for (int64_t s = begin; s < end; ++s) {
@@ -125,10 +179,16 @@ void KWinnersSamples(const KWinnersJob<T>& job, int64_t begin, int64_t end,
       }
     }
     if (!everyone && !job.local) {
-      thresholds[0] = Threshold(job, selector, boosted.data(), {s, 0}, deferred);
+      thresholds[0] = Threshold(job, selector, b, {s, 0}, deferred);
+    } else if (!everyone && network) {
+      LocalKth(b, channels, positions, job.k, lists);
+      const T* kth = lists.top.data() + (job.k - 1) * positions;
+      for (int64_t p = 0; p < positions; ++p) {
+        thresholds[p] = Decide(job, lists.nan[p], kth[p], lists.at_least[p], {s, p}, deferred);
+      }
     } else if (!everyone) {
       for (int64_t p = 0; p < positions; ++p) {
-        for (int64_t c = 0; c < channels; ++c) fiber[c] = boosted[c * positions + p];
+        for (int64_t c = 0; c < channels; ++c) fiber[c] = b[c * positions + p];
         thresholds[p] = Threshold(job, selector, fiber.data(), {s, p}, deferred);
       }
     }
@@ -363,21 +423,64 @@ class StraightThrough : public torch::autograd::Function<StraightThrough> {
   }
 };
 
+// The gradient of topk(flat, k).values.amin(1, keepdim) for row r: amin
+// shares grad[r] equally among the chosen values equal to the minimum
+// value[r] (q = grad / count, times 1 or 0), topk scatters that back to the
+// chosen units, the rest get 0. chosen: topk's choice for the row, or nullptr
+// when no value ties with the k-th, so that the chosen are those >= it.
+template <typename T>
+void KthGradientRow(const T* x, int64_t n, T value, T grad, const uint8_t* chosen, T* out) {
+  int64_t count = 0;
+  if (chosen != nullptr) {
+#pragma omp simd reduction(+ : count)
+    for (int64_t i = 0; i < n; ++i) count += chosen[i] & (x[i] == value);
+  } else {
+#pragma omp simd reduction(+ : count)
+    for (int64_t i = 0; i < n; ++i) count += x[i] == value;
+  }
+  // share * 1 and share * 0 (NaN when share is not finite), as ATen computes
+  // them; selects instead of products inside the loops, so that they vectorise.
+  const T share = grad / static_cast<T>(count);
+  const T share_times_zero = share * T(0);
+  if (chosen != nullptr) {
+#pragma omp simd
+    for (int64_t i = 0; i < n; ++i) {
+      const T s = x[i] == value ? share : share_times_zero;
+      out[i] = chosen[i] ? s : T(0);
+    }
+  } else {
+#pragma omp simd
+    for (int64_t i = 0; i < n; ++i) {
+      const T s = x[i] == value ? share : share_times_zero;
+      out[i] = x[i] >= value ? s : T(0);
+    }
+  }
+}
+
+template <typename T>
+void KthGradient(const T* x, int64_t batch, int64_t n, const T* value, const T* grad,
+                 const std::vector<int64_t>& tie_of_row, const uint8_t* chosen, T* out) {
+  at::parallel_for(0, batch, Grain(n), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const uint8_t* row = tie_of_row[r] < 0 ? nullptr : chosen + tie_of_row[r] * n;
+      KthGradientRow(x + r * n, n, value[r], grad[r], row, out + r * n);
+    }
+  });
+}
+
 // One of MidpointThreshold's two order statistics as a node of the graph:
 // value = the k-th largest of each row of flat, with the gradient of
-// topk(flat, k).values.amin(1, keepdim): amin shares a row's gradient equally
-// among the chosen values equal to the minimum, topk scatters it back.
+// topk(flat, k).values.amin(1, keepdim).
 class KthValueFunction : public torch::autograd::Function<KthValueFunction> {
  public:
   // value: (batch, 1); rows: int64 rows whose choice topk must make.
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& flat,
                             const at::Tensor& value, int64_t k, const at::Tensor& rows) {
-    at::Tensor chosen;
+    at::Tensor chosen = at::zeros({rows.numel(), flat.size(1)}, flat.options().dtype(at::kBool));
     if (rows.numel() > 0) {
       const at::Tensor indices =
           std::get<1>(flat.index_select(0, rows).topk(k, 1, /*largest=*/true, /*sorted=*/false));
-      chosen = at::zeros({rows.numel(), flat.size(1)}, flat.options().dtype(at::kBool))
-                   .scatter_(1, indices, true);
+      chosen.scatter_(1, indices, true);
     }
     ctx->save_for_backward({flat, value});
     ctx->saved_data["rows"] = rows;
@@ -389,21 +492,49 @@ class KthValueFunction : public torch::autograd::Function<KthValueFunction> {
     const variable_list saved = ctx->get_saved_variables();
     const at::Tensor& flat = saved[0];
     const at::Tensor& value = saved[1];
-    // Without a tie with the k-th value, topk chooses exactly the values >= it.
-    at::Tensor chosen = flat >= value;
     const at::Tensor rows = ctx->saved_data["rows"].toTensor();
-    if (rows.numel() > 0) {
-      chosen.index_put_({rows}, ctx->saved_data["chosen"].toTensor());
+    const at::Tensor chosen = ctx->saved_data["chosen"].toTensor();
+    if (at::GradMode::is_enabled() || !FusedWinnersApply(grads[0], flat)) {
+      // The same in ATen operations, differentiable (a second derivative).
+      at::Tensor all_chosen = flat >= value;
+      if (rows.numel() > 0) all_chosen.index_put_({rows}, chosen);
+      const at::Tensor equal = flat == value;
+      const at::Tensor count = all_chosen.logical_and(equal).sum(1, /*keepdim=*/true);
+      const at::Tensor share = (grads[0] / count) * equal;
+      return {at::where(all_chosen, share, at::zeros({}, share.options())), at::Tensor(),
+              at::Tensor(), at::Tensor()};
     }
-    const at::Tensor equal = flat == value;
-    const at::Tensor count = chosen.logical_and(equal).sum(1, /*keepdim=*/true);
-    const at::Tensor share = (grads[0] / count) * equal;
-    return {at::where(chosen, share, at::zeros({}, share.options())), at::Tensor(), at::Tensor(),
-            at::Tensor()};
+    const at::Tensor x = flat.contiguous();
+    const at::Tensor g = grads[0].contiguous();
+    at::Tensor out = at::empty_like(x);
+    std::vector<int64_t> tie_of_row(x.size(0), -1);
+    const int64_t* row = rows.data_ptr<int64_t>();
+    for (int64_t t = 0; t < rows.numel(); ++t) tie_of_row[row[t]] = t;
+    AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "KthValueBackward", [&] {
+      KthGradient(x.data_ptr<scalar_t>(), x.size(0), x.size(1), value.data_ptr<scalar_t>(),
+                  g.data_ptr<scalar_t>(), tie_of_row,
+                  reinterpret_cast<const uint8_t*>(chosen.data_ptr<bool>()),
+                  out.data_ptr<scalar_t>());
+    });
+    return {out, at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };
 
+thread_local bool fused_winners_enabled = true;
+
 }  // namespace
+
+bool FusedWinnersEnabled() { return fused_winners_enabled; }
+
+bool UseFusedWinners(const at::Tensor& x, const at::Tensor& factor) {
+  return fused_winners_enabled && FusedWinnersApply(x, factor);
+}
+
+AtenWinnersScope::AtenWinnersScope() : previous_(fused_winners_enabled) {
+  fused_winners_enabled = false;
+}
+
+AtenWinnersScope::~AtenWinnersScope() { fused_winners_enabled = previous_; }
 
 bool FusedWinnersApply(const at::Tensor& x, const at::Tensor& factor) {
   const bool type_ok = x.scalar_type() == at::kFloat || x.scalar_type() == at::kDouble;

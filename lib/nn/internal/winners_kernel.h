@@ -20,6 +20,29 @@ namespace sparselab::internal {
 // least one element per sample. `factor` (if defined) must match its dtype.
 bool FusedWinnersApply(const at::Tensor& x, const at::Tensor& factor = at::Tensor());
 
+// Whether the layers use the kernels on the calling thread: true unless an
+// AtenWinnersScope is alive on it.
+bool FusedWinnersEnabled();
+
+// What the layers ask: FusedWinnersEnabled() && FusedWinnersApply(x, factor).
+// Otherwise they take the ATen topk path of winners.h (nupic.torch's
+// algorithm), which every other device and dtype takes too.
+bool UseFusedWinners(const at::Tensor& x, const at::Tensor& factor = at::Tensor());
+
+// While alive, the layers take the ATen topk path on this thread: for the
+// benchmark and the twin tests, which compare the kernels against the path
+// they replace on the same layers. Scopes nest.
+class AtenWinnersScope {
+ public:
+  AtenWinnersScope();
+  ~AtenWinnersScope();
+  AtenWinnersScope(const AtenWinnersScope&) = delete;
+  AtenWinnersScope& operator=(const AtenWinnersScope&) = delete;
+
+ private:
+  bool previous_;
+};
+
 // How the units of a sample compete.
 struct WinnerGroups {
   int64_t channels;   // duty-cycle channels: n for KWinners, C for KWinners2d

@@ -1,15 +1,17 @@
 // Twins: every layer with the fused kernel against the same layer on the ATen
-// topk path (fused = false), on inputs with many ties (small integers as
+// topk path (run inside an AtenWinnersScope), on inputs with many ties (small integers as
 // floating point), boosting on, training and eval, several k including 1 and
 // all units. Outputs, input gradients and duty cycles must agree bit for bit.
 #include "lib/nn/internal/winners_kernel.h"
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <ATen/Parallel.h>
+#include <torch/autograd.h>
 #include <torch/nn/module.h>
 
 #include "gtest/gtest.h"
@@ -35,6 +37,13 @@ struct Outcome {
   at::Tensor out, grad;
 };
 
+// f() on the ATen topk path.
+template <typename F>
+auto OnAten(F f) {
+  internal::AtenWinnersScope aten;
+  return f();
+}
+
 // Forward (and, in training, backward with gradient g) of a copy of x.
 template <typename Layer>
 Outcome Step(Layer& layer, const at::Tensor& x, const at::Tensor& g) {
@@ -59,7 +68,7 @@ void ExpectTwins(Layer& fused, Layer& reference, std::vector<int64_t> shape, int
     const at::Tensor x = Ties(shape, step == 3 ? 1 : range, dtype);
     const at::Tensor g = Ties(shape, 3, dtype);
     const Outcome a = Step(fused, x, g);
-    const Outcome b = Step(reference, x, g);
+    const Outcome b = OnAten([&] { return Step(reference, x, g); });
     ASSERT_TRUE(SameBits(a.out, b.out)) << what << " step " << step << " output";
     ASSERT_EQ(a.grad.defined(), b.grad.defined()) << what << " step " << step;
     if (a.grad.defined()) {
@@ -87,7 +96,7 @@ TEST_P(WinnersKernelTwinTest, KWinners) {
                            .break_ties(break_ties)
                            .relu(relu);
         KWinners fused(options);
-        KWinners reference(KWinnersOptions(options).fused(false));
+        KWinners reference(options);
         fused->to(dtype);
         reference->to(dtype);
         ExpectTwins(fused, reference, {12, n}, 4, dtype,
@@ -114,7 +123,7 @@ TEST_P(WinnersKernelTwinTest, KWinners2dGlobalAndLocal) {
                            .relu(k == 3)
                            .local(local);
         KWinners2d fused(options);
-        KWinners2d reference(KWinners2dOptions(options).fused(false));
+        KWinners2d reference(options);
         fused->to(dtype);
         reference->to(dtype);
         ExpectTwins(fused, reference, {5, channels, 3, 4}, 3, dtype,
@@ -130,17 +139,41 @@ TEST_P(WinnersKernelTwinTest, KWTABinaryAndSoft) {
   at::manual_seed(13);
   for (int64_t k : {int64_t{1}, int64_t{5}, int64_t{23}}) {
     KWTABinary binary{KWTABinaryOptions(k)};
-    KWTABinary binary_reference(KWTABinaryOptions(k).fused(false));
+    KWTABinary binary_reference{KWTABinaryOptions(k)};
     ExpectTwins(binary, binary_reference, {9, 2, 12}, 3, dtype,
                 "KWTABinary k " + std::to_string(k));
     for (bool hard : {false, true}) {
       auto options = KWTASoftOptions(k).hardness(hard ? 0.7 : 1.8).hard_sigmoid(hard);
       KWTASoft soft(options);
-      KWTASoft soft_reference(KWTASoftOptions(options).fused(false));
+      KWTASoft soft_reference(options);
       ExpectTwins(soft, soft_reference, {9, 24}, 3, dtype,
                   "KWTASoft k " + std::to_string(k) + " hard " + std::to_string(hard));
     }
   }
+}
+
+// With create_graph the gradient through KWTASoft's threshold is built from
+// ATen operations: the same first derivative, and a second one.
+TEST_P(WinnersKernelTwinTest, KWTASoftDoubleBackward) {
+  const at::ScalarType dtype = GetParam();
+  at::manual_seed(15);
+  const at::Tensor x = Ties({6, 20}, 3, dtype);
+  const at::Tensor w = Ties({6, 20}, 2, dtype);
+  at::Tensor first[2], second[2];
+  for (bool fused : {false, true}) {
+    KWTASoft soft(KWTASoftOptions(4).hardness(1.3));
+    std::optional<internal::AtenWinnersScope> aten;
+    if (!fused) aten.emplace();
+    const at::Tensor leaf = x.clone().set_requires_grad(true);
+    const at::Tensor g = torch::autograd::grad({(soft(leaf) * w).sum()}, {leaf},
+                                               /*grad_outputs=*/{}, /*retain_graph=*/true,
+                                               /*create_graph=*/true)[0];
+    first[fused] = g.detach();
+    second[fused] = torch::autograd::grad({(g * w).sum()}, {leaf})[0];
+  }
+  EXPECT_TRUE(SameBits(first[0], first[1]));
+  EXPECT_TRUE(second[1].allclose(second[0], 1e-5, 1e-6)) << second[0] - second[1];
+  EXPECT_GT(second[0].abs().sum().item<double>(), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(FloatAndDouble, WinnersKernelTwinTest,
@@ -155,12 +188,12 @@ TEST(WinnersKernelTest, WideRowsAndThreadsMatchTheReference) {
   for (bool break_ties : {false, true}) {
     auto options = KWinnersOptions(1024, 100).break_ties(break_ties).duty_cycle_period(200);
     KWinners fused(options);
-    KWinners reference(KWinnersOptions(options).fused(false));
+    KWinners reference(options);
     for (int step = 0; step < 3; ++step) {
       const at::Tensor x = at::randn({70, 1024});
       const at::Tensor g = at::randn({70, 1024});
       const Outcome a = Step(fused, x, g);
-      const Outcome b = Step(reference, x, g);
+      const Outcome b = OnAten([&] { return Step(reference, x, g); });
       EXPECT_TRUE(SameBits(a.out, b.out)) << "break_ties " << break_ties << " step " << step;
       EXPECT_TRUE(SameBits(a.grad, b.grad)) << "break_ties " << break_ties << " step " << step;
       EXPECT_TRUE(SameBits(fused->duty_cycles, reference->duty_cycles));
@@ -177,12 +210,13 @@ TEST(WinnersKernelTest, NaNInputsMatchTheReference) {
   for (bool break_ties : {false, true}) {
     auto options = KWinnersOptions(10, 3).break_ties(break_ties);
     KWinners fused(options);
-    KWinners reference(KWinnersOptions(options).fused(false));
-    EXPECT_TRUE(SameBits(fused(x), reference(x))) << "break_ties " << break_ties;
+    KWinners reference(options);
+    EXPECT_TRUE(SameBits(fused(x), OnAten([&] { return reference(x); })))
+        << "break_ties " << break_ties;
   }
   KWTABinary binary(3);
-  KWTABinary binary_reference(KWTABinaryOptions(3).fused(false));
-  EXPECT_TRUE(SameBits(binary(x), binary_reference(x)));
+  KWTABinary binary_reference(3);
+  EXPECT_TRUE(SameBits(binary(x), OnAten([&] { return binary_reference(x); })));
 }
 
 // Other dtypes and non-contiguous inputs: the layer takes the ATen path or
@@ -193,9 +227,33 @@ TEST(WinnersKernelTest, FallbackAndStridedInputs) {
   EXPECT_TRUE(internal::FusedWinnersApply(at::zeros({2, 3}), at::zeros({3})));
   const at::Tensor x = Ties({16, 8}, 5, at::kFloat).t();  // (8, 16), strided
   KWinners fused(KWinnersOptions(16, 5).break_ties(true));
-  KWinners reference(KWinnersOptions(16, 5).break_ties(true).fused(false));
-  EXPECT_TRUE(SameBits(fused(x), reference(x)));
+  KWinners reference(KWinnersOptions(16, 5).break_ties(true));
+  EXPECT_TRUE(SameBits(fused(x), OnAten([&] { return reference(x); })));
   EXPECT_TRUE(SameBits(fused->duty_cycles, reference->duty_cycles));
+}
+
+// The twins above compare two paths only if the layers take the kernel by
+// default and the ATen path inside a scope: the autograd node tells them apart.
+TEST(WinnersKernelTest, LayersTakeTheKernelOutsideAnAtenScope) {
+  auto node = [](const at::Tensor& out) { return out.grad_fn()->name(); };
+  EXPECT_TRUE(internal::FusedWinnersEnabled());
+  KWinners layer(KWinnersOptions(10, 3));
+  const at::Tensor x = at::randn({4, 10}).set_requires_grad(true);
+  EXPECT_NE(node(layer(x)).find("KWinnersFunction"), std::string::npos) << node(layer(x));
+  {
+    internal::AtenWinnersScope aten;
+    EXPECT_FALSE(internal::FusedWinnersEnabled());
+    {
+      internal::AtenWinnersScope nested;
+      EXPECT_FALSE(internal::FusedWinnersEnabled());
+    }
+    EXPECT_FALSE(internal::FusedWinnersEnabled());
+    EXPECT_EQ(node(layer(x)).find("KWinnersFunction"), std::string::npos) << node(layer(x));
+  }
+  EXPECT_TRUE(internal::FusedWinnersEnabled());
+  // Other dtypes take the ATen path whatever the switch says.
+  EXPECT_FALSE(internal::UseFusedWinners(at::zeros({2, 3}, at::kHalf)));
+  EXPECT_TRUE(internal::UseFusedWinners(at::zeros({2, 3})));
 }
 
 }  // namespace
