@@ -78,9 +78,12 @@ class InformationPlane {
   nlohmann::json ToJson() const;
   // I(T;Y) against I(X;T), one line per layer through the epochs (gnuplot).
   absl::Status WritePng(const std::string& path, const std::string& title = "") const;
+  // The same from a ToJson() document (e.g. one read back from result.json).
+  static absl::Status WritePng(const nlohmann::json& plane, const std::string& path,
+                               const std::string& title);
 
  private:
-  struct Series {
+  struct LayerCurve {
     std::string name;
     std::string method;
     std::vector<int64_t> epoch;
@@ -89,10 +92,14 @@ class InformationPlane {
     // comparison does this on well-separated class clusters) is flagged.
     std::vector<bool> i_ty_above_label_entropy;
   };
-  Series& SeriesFor(const std::string& name);
+  LayerCurve& CurveFor(const std::string& name);
+  // Appends one point to `layer`'s curve (in the plane's units) and flags and
+  // warns when I(T;Y) exceeds H(Y).
+  void AddPoint(const std::string& layer, int64_t epoch, double i_xt_nats, double i_ty_nats,
+                const std::string& method);
 
   InformationPlaneOptions options_;
-  std::vector<Series> series_;
+  std::vector<LayerCurve> curves_;
   double label_entropy_nats_ = 0.0;  // H(Y) (Miller-Madow) of the last Record's labels
 };
 

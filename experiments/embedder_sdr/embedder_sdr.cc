@@ -1,7 +1,8 @@
 // EmbedderSDR (dizcza/EmbedderSDR): binary sparse distributed codes from a
 // k-winners-take-all last layer trained with triplet loss, against softmax +
-// cross-entropy, on MNIST and Fashion-MNIST (issue 7). For each data set and
-// seed it trains the variants of config "variants" (see variants.h) with the
+// cross-entropy, on MNIST and Fashion-MNIST. Each (data set, seed) is a task
+// of the library's task runner (its record under results/runs/<preset>/); it
+// trains the variants of config "variants" (see variants.h) with the
 // shared Trainer, then measures on the test set: accuracy (softmax argmax, or
 // the codes classified by nearest class-mean code and k-NN), code sparsity,
 // dead and always-on units, firing-rate entropy, within/between-class overlap,
@@ -24,6 +25,7 @@
 #include "experiments/embedder_sdr/variants.h"
 #include "lib/data/dataset.h"
 #include "lib/harness/experiment.h"
+#include "lib/harness/task_runner.h"
 #include "monitor/fano_bound.h"
 #include "lib/base/plot.h"
 #include "lib/sdr/sdr_code_metrics.h"
@@ -128,7 +130,7 @@ absl::StatusOr<Planes> MakePlanes(const Config& c, int64_t seed, int threads) {
     o.mine.iterations = static_cast<int>(c.Int("mine_iterations"));
     o.mine.hidden_units = static_cast<int>(c.Int("mine_hidden"));
     o.mine.batch_size = static_cast<int>(c.Int("mine_batch"));
-    o.mine.learning_rate = c.Double("mine_lr");
+    o.mine.learning_rate = c.Double("mine_learning_rate");
     o.mine.average_last = static_cast<int>(c.Int("mine_average_last"));
     o.mine.show_progress = false;
     p.names.push_back(name);
@@ -148,10 +150,11 @@ struct DataContext {
   UnionPairs union_pairs;
 };
 
-absl::Status RunVariant(Experiment& ex, const DataContext& data, const Variant& variant,
-                        int64_t seed, ShallowEmbedder* softmax_model, Planes& planes) {
+// The variant's model, seeded; a pretrained variant starts from the softmax
+// model's features.
+absl::StatusOr<ShallowEmbedder> BuildModel(Experiment& ex, int64_t seed, const Variant& variant,
+                                           const ShallowEmbedder* softmax_model) {
   const Config& c = ex.config();
-  const std::string row = absl::StrCat(data.name, "/", variant.name);
   ex.Seed(seed);
   const std::string kwta_training = c.String("kwta_training");
   if (kwta_training != "soft" && kwta_training != "binary") {
@@ -165,22 +168,26 @@ absl::Status RunVariant(Experiment& ex, const DataContext& data, const Variant& 
     }
     model->CopyFeaturesFrom(**softmax_model);
   }
-  ex.table().SetInfo(row, "model", model->Describe());
-  ASSIGN_OR_RETURN(TrainerOptions options, ReadTrainerOptions(c, seed));
-  options.input_transform(data.normalize).label(absl::StrCat(row, " seed ", seed));
-  LossFunction loss = NllLoss();
-  if (variant.kwta_head) {
-    ASSIGN_OR_RETURN(const TripletLossOptions triplet_options, ReadTripletOptions(c));
-    TripletLoss triplet(triplet_options);
-    loss = [triplet](const at::Tensor& out, const at::Tensor& y) mutable {
-      return triplet->forward(out, y);
-    };
-  }
-  Trainer trainer(model, loss, options);
+  return model;
+}
 
-  const bool monitored = VariantListed(c, "mi_variants", variant.name);
+// Negative log-likelihood for the softmax head, the triplet loss for a kWTA code.
+absl::StatusOr<LossFunction> LossFor(const Variant& variant, const Config& c) {
+  if (!variant.kwta_head) return NllLoss();
+  ASSIGN_OR_RETURN(const TripletLossOptions triplet_options, ReadTripletOptions(c));
+  TripletLoss triplet(triplet_options);
+  return LossFunction([triplet](const at::Tensor& out, const at::Tensor& y) mutable {
+    return triplet->forward(out, y);
+  });
+}
+
+// Records the variant's hidden layer and head on every plane: before training
+// and every mi_every epochs (and at the last).
+absl::Status MonitorTraining(const Config& c, const DataContext& data, const Variant& variant,
+                             ShallowEmbedder& model, Trainer& trainer, Planes& planes) {
   const int64_t mi_every = c.Int("mi_every");
-  auto record = [&](int64_t epoch) -> absl::Status {
+  const int64_t last_epoch = c.Int("epochs");
+  auto record = [&data, &variant, &planes, model](int64_t epoch) mutable -> absl::Status {
     const LayerOutputs out = ForwardInBatches(model, data.mi_inputs, /*normalized=*/nullptr);
     const std::string out_name = variant.kwta_head ? "code" : "output";
     for (monitor::InformationPlane& plane : planes.planes) {
@@ -190,69 +197,94 @@ absl::Status RunVariant(Experiment& ex, const DataContext& data, const Variant& 
     }
     return absl::OkStatus();
   };
-  if (monitored) {
-    RETURN_IF_ERROR(record(0));
-    trainer.AddEpochCallback([&](const EpochStats& stats) -> absl::Status {
-      const int64_t epoch = stats.epoch + 1;
-      if (epoch % mi_every == 0 || epoch == c.Int("epochs")) return record(epoch);
-      return absl::OkStatus();
-    });
+  RETURN_IF_ERROR(record(0));
+  trainer.AddEpochCallback([record, mi_every, last_epoch](const EpochStats& stats) mutable {
+    const int64_t epoch = stats.epoch + 1;
+    if (epoch % mi_every == 0 || epoch == last_epoch) return record(epoch);
+    return absl::OkStatus();
+  });
+  return absl::OkStatus();
+}
+
+// Test accuracy of a softmax head; the code metrics and the class-mean codes
+// (the report's heat map) of a kWTA head.
+absl::Status EvaluateVariant(Experiment& ex, const std::string& row, int64_t seed,
+                             const DataContext& data, const Variant& variant,
+                             ShallowEmbedder& model, Trainer& trainer,
+                             ShallowEmbedder* softmax_model) {
+  const Config& c = ex.config();
+  if (!variant.kwta_head) {
+    ASSIGN_OR_RETURN(const EvalResult eval, trainer.Evaluate(data.test));
+    ex.table().Add(row, "test_accuracy", seed, *eval.accuracy);
+    if (softmax_model != nullptr) *softmax_model = model;
+    return absl::OkStatus();
   }
+  CodeEvaluationOptions o;
+  o.knn_k = c.Int("knn_k");
+  o.knn_train_samples = c.Int("knn_train_samples");
+  ASSIGN_OR_RETURN(const CodeEvaluation e, EvaluateCodes(model, data.train, data.test,
+                                                         data.normalize, data.union_pairs,
+                                                         kClasses, o));
+  for (const auto& [metric, value] : e.metrics) ex.table().Add(row, metric, seed, value);
+  const at::Tensor codes = e.class_mean_codes.to(at::kDouble).contiguous();
+  nlohmann::json matrix = nlohmann::json::array();
+  for (int64_t r = 0; r < codes.size(0); ++r) {
+    const double* p = codes[r].data_ptr<double>();
+    matrix.push_back(std::vector<double>(p, p + codes.size(1)));
+  }
+  ex.extra()["mean_codes"][variant.name] = matrix;
+  return absl::OkStatus();
+}
+
+// The last point of each of the variant's layers on every plane, and its Fano
+// bound on the accuracy, as rows.
+absl::Status AddInformationRows(Experiment& ex, const std::string& row, int64_t seed,
+                                const DataContext& data, const Variant& variant,
+                                const Planes& planes) {
+  for (size_t i = 0; i < planes.planes.size(); ++i) {
+    const nlohmann::json j = planes.planes[i].ToJson();
+    for (const auto& layer : j["layers"]) {
+      const std::string layer_name = layer["name"];
+      if (layer_name.rfind(variant.name + "/", 0) != 0) continue;
+      const std::string short_name = layer_name.substr(variant.name.size() + 1);
+      const double i_xt = layer["i_xt"].back().get<double>();
+      const double i_ty = layer["i_ty"].back().get<double>();
+      const std::string suffix = absl::StrCat(planes.names[i], "_", short_name);
+      ex.table().Add(row, "i_xt_bits_" + suffix, seed, i_xt);
+      ex.table().Add(row, "i_ty_bits_" + suffix, seed, i_ty);
+      ASSIGN_OR_RETURN(const double bound,
+                       FanoAccuracyBound(i_ty, data.mi_label_entropy_bits, kClasses));
+      ex.table().Add(row, "fano_accuracy_bound_" + suffix, seed, bound);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunVariant(Experiment& ex, const TaskContext& task, const DataContext& data,
+                        const Variant& variant, ShallowEmbedder* softmax_model, Planes& planes) {
+  const int64_t seed = task.task.seed;
+  const Config& c = ex.config();
+  const std::string row = absl::StrCat(data.name, "/", variant.name);
+  ASSIGN_OR_RETURN(ShallowEmbedder model, BuildModel(ex, seed, variant, softmax_model));
+  ex.table().SetInfo(row, "model", model->Describe());
+  ASSIGN_OR_RETURN(TrainerOptions options, ReadTrainerOptions(c, seed));
+  options.input_transform(data.normalize).label(absl::StrCat(row, " seed ", seed));
+  ASSIGN_OR_RETURN(LossFunction loss, LossFor(variant, c));
+  Trainer trainer(model, loss, options);
+  const bool monitored = VariantListed(c, "mi_variants", variant.name);
+  if (monitored) RETURN_IF_ERROR(MonitorTraining(c, data, variant, model, trainer, planes));
+
   ASSIGN_OR_RETURN(const std::vector<EpochStats> epochs, trainer.Train(data.train));
   double seconds = 0;
   for (const EpochStats& e : epochs) seconds += e.seconds;
   ex.table().Add(row, "train_loss", seed, epochs.back().train_loss);
   ex.table().Add(row, "train_seconds", seed, seconds);
-
-  if (!variant.kwta_head) {
-    ASSIGN_OR_RETURN(const EvalResult eval, trainer.Evaluate(data.test));
-    ex.table().Add(row, "test_accuracy", seed, *eval.accuracy);
-    if (softmax_model != nullptr) *softmax_model = model;
-  } else {
-    CodeEvaluationOptions o;
-    o.knn_k = c.Int("knn_k");
-    o.knn_train_samples = c.Int("knn_train_samples");
-    ASSIGN_OR_RETURN(const CodeEvaluation e,
-                     EvaluateCodes(model, data.train, data.test, data.normalize,
-                                   data.union_pairs, kClasses, o));
-    for (const auto& [metric, value] : e.metrics) ex.table().Add(row, metric, seed, value);
-    if (seed == ex.seeds().front()) {
-      PlotOptions plot;
-      plot.title = absl::StrCat("Mean binary code per class, ", row, " (seed ", seed, ")");
-      plot.xlabel = "code unit";
-      plot.ylabel = "class";
-      plot.height = 360;
-      plot.extra = absl::StrFormat("set xrange [-0.5:%d.5]\nset yrange [-0.5:%d.5]\nset ytics 1",
-                                   e.class_mean_codes.size(1) - 1, kClasses - 1);
-      RETURN_IF_ERROR(PlotHeatmap(
-          ex.OutputPath(absl::StrCat("mean_code_", data.name, "_", variant.name, ".png")),
-          e.class_mean_codes, plot));
-    }
-  }
-
-  if (monitored) {
-    for (size_t i = 0; i < planes.planes.size(); ++i) {
-      const nlohmann::json j = planes.planes[i].ToJson();
-      for (const auto& layer : j["layers"]) {
-        const std::string layer_name = layer["name"];
-        if (layer_name.rfind(variant.name + "/", 0) != 0) continue;
-        const std::string short_name = layer_name.substr(variant.name.size() + 1);
-        const double i_xt = layer["i_xt"].back().get<double>();
-        const double i_ty = layer["i_ty"].back().get<double>();
-        const std::string suffix = absl::StrCat(planes.names[i], "_", short_name);
-        ex.table().Add(row, "i_xt_bits_" + suffix, seed, i_xt);
-        ex.table().Add(row, "i_ty_bits_" + suffix, seed, i_ty);
-        ASSIGN_OR_RETURN(const double bound,
-                         FanoAccuracyBound(i_ty, data.mi_label_entropy_bits, kClasses));
-        ex.table().Add(row, "fano_accuracy_bound_" + suffix, seed, bound);
-      }
-    }
-  }
-  return ex.WriteResult();  // a checkpoint after every run
+  RETURN_IF_ERROR(EvaluateVariant(ex, row, seed, data, variant, model, trainer, softmax_model));
+  if (monitored) RETURN_IF_ERROR(AddInformationRows(ex, row, seed, data, variant, planes));
+  return task.SavePartial(ex);  // the rows so far, after every variant
 }
 
-absl::Status RunDataset(Experiment& ex, const std::string& name) {
-  const Config& c = ex.config();
+absl::StatusOr<DataContext> LoadDataContext(const std::string& name, const Config& c) {
   DataContext data;
   data.name = name;
   ASSIGN_OR_RETURN(std::tie(data.train, data.test), LoadData(name, c));
@@ -264,30 +296,105 @@ absl::Status RunDataset(Experiment& ex, const std::string& name) {
   data.mi_labels = mi.targets;
   data.mi_label_entropy_bits = LabelEntropyBits(std::vector<int64_t>(
       mi.targets.data_ptr<int64_t>(), mi.targets.data_ptr<int64_t>() + mi.size()));
-  ASSIGN_OR_RETURN(const std::vector<Variant> variants, ReadVariants(c));
+  return data;
+}
 
-  for (int64_t seed : ex.seeds()) {
-    ASSIGN_OR_RETURN(Planes planes, MakePlanes(c, seed, ex.threads()));
-    ASSIGN_OR_RETURN(data.union_pairs,
-                     MakeUnionPairs(data.test, c.Int("union_pairs"), static_cast<uint64_t>(seed)));
-    ShallowEmbedder softmax_model{nullptr};
-    for (const Variant& v : variants) {
-      RETURN_IF_ERROR(RunVariant(ex, data, v, seed, &softmax_model, planes));
-    }
-    const bool any_monitored = !c.Get<std::vector<std::string>>("mi_variants").empty();
-    for (size_t i = 0; any_monitored && i < planes.planes.size(); ++i) {
-      ex.extra()["information_plane"][name][planes.names[i]][std::to_string(seed)] =
-          planes.planes[i].ToJson();
-      if (seed == ex.seeds().front()) {
-        RETURN_IF_ERROR(planes.planes[i].WritePng(
-            ex.OutputPath(absl::StrCat("information_plane_", name, "_", planes.names[i], ".png")),
-            absl::StrCat("Information plane, ", name, ", ", planes.names[i], " (seed ", seed,
-                         ", ", data.mi_inputs.size(0), " test samples)")));
+// One task: every variant of one data set for one seed.
+absl::Status RunSeed(Experiment& ex, const TaskContext& task) {
+  const Config& c = ex.config();
+  const int64_t seed = task.task.seed;
+  ASSIGN_OR_RETURN(DataContext data, LoadDataContext(task.task.row, c));
+  ASSIGN_OR_RETURN(const std::vector<Variant> variants, ReadVariants(c));
+  ASSIGN_OR_RETURN(Planes planes, MakePlanes(c, seed, ex.threads()));
+  ASSIGN_OR_RETURN(data.union_pairs,
+                   MakeUnionPairs(data.test, c.Int("union_pairs"), static_cast<uint64_t>(seed)));
+  ShallowEmbedder softmax_model{nullptr};
+  for (const Variant& v : variants) {
+    RETURN_IF_ERROR(RunVariant(ex, task, data, v, &softmax_model, planes));
+  }
+  const bool any_monitored = !c.Get<std::vector<std::string>>("mi_variants").empty();
+  for (size_t i = 0; any_monitored && i < planes.planes.size(); ++i) {
+    ex.extra()["information_plane"][data.name][planes.names[i]][std::to_string(seed)] =
+        planes.planes[i].ToJson();
+  }
+  ex.extra()["mi_samples"] = data.mi_inputs.size(0);
+  return absl::OkStatus();
+}
+
+// result.json from every task's record, and the figures of the first seed on
+// record of each data set: the class x unit mean-code maps and the
+// information planes.
+absl::Status Report(Experiment& ex, const std::vector<FinishedTask>& records) {
+  std::map<std::string, int64_t> first_seed;
+  for (const FinishedTask& f : records) {
+    RETURN_IF_ERROR(ex.table().Merge(f.record["rows"]));
+    const std::string& name = f.task.row;
+    const nlohmann::json planes = f.record.value("information_plane", nlohmann::json::object());
+    for (auto ds = planes.begin(); ds != planes.end(); ++ds) {
+      for (auto est = ds.value().begin(); est != ds.value().end(); ++est) {
+        for (auto sd = est.value().begin(); sd != est.value().end(); ++sd) {
+          ex.extra()["information_plane"][ds.key()][est.key()][sd.key()] = sd.value();
+        }
       }
     }
-    RETURN_IF_ERROR(ex.WriteResult());
+    if (f.partial || first_seed.count(name) > 0) continue;
+    first_seed[name] = f.task.seed;
+    const nlohmann::json codes = f.record.value("mean_codes", nlohmann::json::object());
+    for (auto v = codes.begin(); v != codes.end(); ++v) {
+      const std::vector<std::vector<double>> m = v.value();
+      at::Tensor matrix = at::zeros({static_cast<int64_t>(m.size()),
+                                     m.empty() ? 0 : static_cast<int64_t>(m[0].size())},
+                                    at::kDouble);
+      for (size_t r = 0; r < m.size(); ++r) {
+        for (size_t k = 0; k < m[r].size(); ++k) matrix[r][k] = m[r][k];
+      }
+      PlotOptions plot;
+      plot.title = absl::StrCat("Mean binary code per class, ", name, "/", v.key(), " (seed ",
+                                f.task.seed, ")");
+      plot.xlabel = "code unit";
+      plot.ylabel = "class";
+      plot.height = 360;
+      plot.extra = absl::StrFormat("set xrange [-0.5:%d.5]\nset yrange [-0.5:%d.5]\nset ytics 1",
+                                   matrix.size(1) - 1, kClasses - 1);
+      RETURN_IF_ERROR(PlotHeatmap(
+          ex.OutputPath(absl::StrCat("mean_code_", name, "_", v.key(), ".png")), matrix, plot));
+    }
+    const nlohmann::json mine = planes.value(name, nlohmann::json::object());
+    for (auto est = mine.begin(); est != mine.end(); ++est) {
+      const std::string seed = std::to_string(f.task.seed);
+      if (!est.value().contains(seed)) continue;
+      RETURN_IF_ERROR(monitor::InformationPlane::WritePng(
+          est.value()[seed],
+          ex.OutputPath(absl::StrCat("information_plane_", name, "_", est.key(), ".png")),
+          absl::StrCat("Information plane, ", name, ", ", est.key(), " (seed ", seed, ", ",
+                       f.record.value("mi_samples", 0), " test samples)")));
+    }
   }
+  ex.extra()["mi_label_entropy_note"] =
+      "fano_accuracy_bound = 1 - Pe_min, Pe_min the smallest Pe with "
+      "H2(Pe) + Pe log2(C-1) >= H(Y) - I(T;Y), H(Y) the plug-in label entropy of the "
+      "evaluation subset, C = 10";
   return absl::OkStatus();
+}
+
+absl::Status Run(Experiment& ex) {
+  const Config& c = ex.config();
+  const std::vector<std::string> datasets = c.Get<std::vector<std::string>>("datasets");
+  // Checked before any task starts: the variants, and that every data set loads.
+  RETURN_IF_ERROR(ReadVariants(c).status());
+  for (const std::string& name : datasets) RETURN_IF_ERROR(LoadData(name, c).status());
+  TaskRunner runner;
+  runner.report_rows = {"mnist", "fashion_mnist"};
+  runner.run_rows = datasets;
+  runner.key = [&](const std::string& dataset, int64_t seed) {
+    nlohmann::json config = c.values();
+    config.erase("seeds");
+    config.erase("datasets");
+    return nlohmann::json{{"dataset", dataset}, {"seed", seed}, {"config", config}};
+  };
+  runner.run = RunSeed;
+  runner.report = Report;
+  return RunTasks(ex, runner);
 }
 
 }  // namespace
@@ -299,14 +406,5 @@ int main(int argc, char** argv) {
       {"embedder_sdr",
        "dizcza/EmbedderSDR: binary sparse distributed representations with k-winners-take-all "
        "and triplet loss (GitHub project)"},
-      [](sparselab::Experiment& ex) -> absl::Status {
-        ex.extra()["mi_label_entropy_note"] =
-            "fano_accuracy_bound = 1 - Pe_min, Pe_min the smallest Pe with "
-            "H2(Pe) + Pe log2(C-1) >= H(Y) - I(T;Y), H(Y) the plug-in label entropy of the "
-            "evaluation subset, C = 10";
-        for (const std::string& name : ex.config().Get<std::vector<std::string>>("datasets")) {
-          RETURN_IF_ERROR(sparselab::embedder_sdr::RunDataset(ex, name));
-        }
-        return absl::OkStatus();
-      });
+      sparselab::embedder_sdr::Run);
 }

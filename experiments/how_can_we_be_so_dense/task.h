@@ -21,7 +21,7 @@
 #include "lib/harness/result_table.h"
 #include "nlohmann/json.hpp"
 
-namespace sparselab::hcwbsd {
+namespace sparselab::how_can_we_be_so_dense {
 
 struct TaskOptions {
   int64_t epochs = 0;  // 0: the network's own
@@ -33,7 +33,9 @@ struct TaskOptions {
   int64_t activation_count_images = 1000;
   c10::Device device{c10::kCPU};
 };
-TaskOptions ReadTaskOptions(const Config& config, int64_t epochs_override, c10::Device device);
+// Reads and checks the task options (ranges, noise levels starting at 0).
+absl::StatusOr<TaskOptions> ReadTaskOptions(const Config& config, int64_t epochs_override,
+                                            c10::Device device);
 
 // The epochs a network trains for under `options`.
 int64_t EpochsFor(const NetworkSpec& spec, const TaskOptions& options);
@@ -63,6 +65,6 @@ void SetPaperValues(const NetworkSpec& spec, ResultTable& table);
 // `pixels` pixels: int(pixels * level), i.e. rounded down (image_transforms.py).
 int64_t NoisyPixels(double level, int64_t pixels);
 
-}  // namespace sparselab::hcwbsd
+}  // namespace sparselab::how_can_we_be_so_dense
 
 #endif  // SPARSELAB_EXPERIMENTS_HOW_CAN_WE_BE_SO_DENSE_TASK_H_

@@ -89,7 +89,12 @@ absl::StatusOr<Config> Config::Load(const std::string& path, const std::string& 
     }
     return absl::InvalidArgumentError(absl::StrCat(path, ": malformed JSON"));
   }
-  return FromJson(file, preset, overrides, path);
+  absl::StatusOr<Config> config = FromJson(file, preset, overrides, path);
+  if (config.ok() && file.contains("tables")) {
+    // The tables in the order the file declares them (json sorts keys).
+    config->tables_ = nlohmann::ordered_json::parse(text.str(), nullptr, false, true)["tables"];
+  }
+  return config;
 }
 
 absl::StatusOr<Config> Config::FromJson(const json& file, const std::string& preset,
@@ -99,13 +104,14 @@ absl::StatusOr<Config> Config::FromJson(const json& file, const std::string& pre
     return absl::InvalidArgumentError(absl::StrCat(origin, ": must hold a JSON object"));
   }
   for (auto it = file.begin(); it != file.end(); ++it) {
-    static const char* kTopLevel[] = {"description", "default_preset", "defaults", "presets"};
+    static const char* kTopLevel[] = {"description", "default_preset", "defaults", "presets",
+                                      "tables"};
     bool known = false;
     for (const char* k : kTopLevel) known |= it.key() == k;
     if (!known) {
       return absl::InvalidArgumentError(absl::StrCat(
           origin, ": unknown top-level key '", it.key(),
-          "' (allowed: description, default_preset, defaults, presets)"));
+          "' (allowed: description, default_preset, defaults, presets, tables)"));
     }
   }
   if (!file.contains("defaults") || !file["defaults"].is_object()) {
@@ -128,6 +134,7 @@ absl::StatusOr<Config> Config::FromJson(const json& file, const std::string& pre
   }
   Config config;
   config.preset_ = name;
+  config.tables_ = nlohmann::ordered_json::parse(file.value("tables", json()).dump());
   config.values_ = file["defaults"];
   RETURN_IF_ERROR(MergeChecked(config.values_, presets[name],
                                absl::StrCat(origin, " preset '", name, "'")));
@@ -176,6 +183,16 @@ const json& Config::At(const std::string& key) const {
 
 void Config::ThrowTypeError(const std::string& key, const std::string& what) {
   throw std::invalid_argument(absl::StrCat("config key '", key, "': ", what));
+}
+
+absl::Status RequireConfig(bool ok, const Config& config, const std::string& key,
+                           const std::string& rule) {
+  if (ok) return absl::OkStatus();
+  const std::string value = config.Has(key) ? config.At(key).dump() : "(absent)";
+  return absl::InvalidArgumentError(absl::StrCat("config key '", key, "' = ", value, " (preset ",
+                                                 config.preset(), "): ", rule,
+                                                 "; fix it in config.json or with --set=", key,
+                                                 "=..."));
 }
 
 absl::StatusOr<std::vector<int64_t>> ParseSeedList(const std::string& text) {

@@ -9,7 +9,8 @@
 //     "description": "...",
 //     "default_preset": "paper",
 //     "defaults": {"epochs": 10, "lr": 0.01, "networks": ["a", "b"]},
-//     "presets": {"quick": {"epochs": 1}, "paper": {}}
+//     "presets": {"quick": {"epochs": 1}, "paper": {}},
+//     "tables": {...}   // the README and docs tables (markdown_tables.h)
 //   }
 #ifndef SPARSELAB_LIB_HARNESS_CONFIG_H_
 #define SPARSELAB_LIB_HARNESS_CONFIG_H_
@@ -40,6 +41,9 @@ class Config {
   const std::string& preset() const { return preset_; }
   // The resolved values (defaults + preset + overrides).
   const nlohmann::json& values() const { return values_; }
+  // The file's "tables" in the order they are declared (null when it has
+  // none); parsed by ParseTableSpecs.
+  const nlohmann::ordered_json& tables() const { return tables_; }
 
   // Typed access by (dotted) key. The key set and types were validated against
   // "defaults" when loading, so a failure here is a programming error: it
@@ -65,6 +69,7 @@ class Config {
 
   std::string preset_;
   nlohmann::json values_;
+  nlohmann::ordered_json tables_;
 };
 
 // Merges `patch` into `base`, checking every key of `patch` against `base`:
@@ -72,6 +77,13 @@ class Config {
 // Integers are accepted where a float is expected, not the other way round.
 absl::Status MergeChecked(nlohmann::json& base, const nlohmann::json& patch,
                           const std::string& where, const std::string& path = "");
+
+// For the checks an experiment makes on its typed options before any work:
+// OK when `ok`, else InvalidArgument "config key 'lr' = -1 (preset paper):
+// must be > 0; fix it in config.json or with --set=lr=..." naming the value
+// in force and `rule`, the requirement.
+absl::Status RequireConfig(bool ok, const Config& config, const std::string& key,
+                           const std::string& rule);
 
 // Parses "42", "42,43", "42-51" or "42-44,50" into a list of seeds.
 absl::StatusOr<std::vector<int64_t>> ParseSeedList(const std::string& text);
