@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lib/base/quote.h"
 
 namespace sparselab {
 namespace monitor {
@@ -31,6 +32,18 @@ bool ParseNumber(absl::string_view field, double* value) {
 }  // namespace
 
 absl::StatusOr<Samples> ParseCsv(const std::string& text, const std::string& origin) {
+  if (absl::StartsWith(text, "\x93NUMPY")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        origin, " is a NumPy array but was read as CSV because its name does not end in "
+        "\".npy\": rename it to end in .npy"));
+  }
+  if (const size_t at = FirstBinaryByte(text); at != absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        origin, " is not a CSV text file: byte ", at, " is ",
+        QuoteInput(absl::string_view(text).substr(at, 1)), " (the file starts ",
+        QuoteInput(text, 16), "); give comma-separated numbers, one sample per row, or a "
+        "NumPy array saved as .npy"));
+  }
   std::vector<std::vector<double>> rows;
   int64_t line_number = 0;
   bool first_line = true;
@@ -55,8 +68,8 @@ absl::StatusOr<Samples> ParseCsv(const std::string& text, const std::string& ori
     if (header) continue;  // an optional header row of column names
     if (!numeric) {
       return absl::InvalidArgumentError(absl::StrCat(
-          origin, " line ", line_number, ": '", bad_field,
-          "' is not a number; the CSV must hold one sample per row, comma-separated numbers "
+          origin, " line ", line_number, ": ", QuoteInput(bad_field),
+          " is not a number; the CSV must hold one sample per row, comma-separated numbers "
           "(only the first row may be a header)"));
     }
     if (!rows.empty() && row.size() != rows.front().size()) {
@@ -110,7 +123,7 @@ absl::StatusOr<Samples> ParseNpy(const std::string& bytes, const std::string& or
   else if (descr == "<f4") { item = 4; kind = 'f'; }
   else if (descr == "<i8") { item = 8; kind = 'i'; }
   else if (descr == "<i4") { item = 4; kind = 'i'; }
-  else return bad(absl::StrCat("dtype '", descr, "' is not supported; save as float32 or float64"));
+  else return bad(absl::StrCat("dtype ", QuoteInput(descr), " is not supported; save as float32 or float64"));
   const bool fortran = absl::StartsWith(absl::StripLeadingAsciiWhitespace(value_of("fortran_order")), "True");
   const std::string shape_part = value_of("shape");
   const size_t p1 = shape_part.find('('), p2 = shape_part.find(')');
@@ -126,7 +139,12 @@ absl::StatusOr<Samples> ParseNpy(const std::string& bytes, const std::string& or
                             " dimensions; save samples as a 1-D or 2-D (samples x columns) array"));
   }
   const int64_t n = shape[0], dim = shape.size() == 2 ? shape[1] : 1;
-  if (bytes.size() < data_offset + static_cast<size_t>(n * dim * item)) return bad("truncated data");
+  // n * dim * item may overflow for a corrupt shape: compare by division.
+  const uint64_t stored = (bytes.size() - data_offset) / item;
+  if (dim > 0 && static_cast<uint64_t>(n) > stored / static_cast<uint64_t>(dim)) {
+    return bad(absl::StrCat("truncated data: the shape (", n, ", ", dim, ") needs more values than the ",
+                            stored, " the file holds"));
+  }
   Samples s(n, dim);
   const char* data = bytes.data() + data_offset;
   for (int64_t e = 0; e < n * dim; ++e) {
@@ -144,7 +162,7 @@ absl::StatusOr<Samples> ParseNpy(const std::string& bytes, const std::string& or
 absl::StatusOr<Samples> ReadSamples(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return absl::NotFoundError(absl::StrCat("cannot open '", path, "': ", std::strerror(errno),
+    return absl::NotFoundError(absl::StrCat("cannot open ", QuoteInput(path, 512), ": ", std::strerror(errno),
                                             "; check the path (relative paths are taken from the "
                                             "directory you ran the command in)"));
   }
