@@ -52,7 +52,7 @@ double TwinCorrection2d(const Samples& p, int k, double alpha) {
 
 // y = x + small noise: the neighbourhoods are thin diagonal ridges.
 Samples Ridge(int64_t n, double noise, uint64_t seed) {
-  const Samples z = StandardNormals(n, 2, seed);
+  const Samples z = testing::StandardNormals(n, 2, seed);
   Samples p(n, 2);
   for (int64_t i = 0; i < n; ++i) {
     p(i, 0) = z(i, 0);
@@ -119,7 +119,7 @@ TEST(LncTest, CorrectsKsgTowardsTheTruthForStrongDependence) {
 }
 
 TEST(LncTest, IndependentDataGetsLittleCorrectionAndAlphaZeroIsKsg) {
-  const Samples p = StandardNormals(2000, 2, 3);
+  const Samples p = testing::StandardNormals(2000, 2, 3);
   auto lnc = LocalNonUniformityCorrection(p, 3, 0.1, 1);
   ASSERT_TRUE(lnc.ok());
   EXPECT_GE(*lnc, 0.0);
@@ -139,7 +139,7 @@ TEST(LncTest, IndependentDataGetsLittleCorrectionAndAlphaZeroIsKsg) {
 }
 
 TEST(LncTest, BadArgumentsAreErrors) {
-  const Samples p = StandardNormals(20, 2, 1);
+  const Samples p = testing::StandardNormals(20, 2, 1);
   EXPECT_NE(LocalNonUniformityCorrection(p, 3, 0.0).status().message().find("(0, 1]"),
             std::string::npos);
   EXPECT_FALSE(LocalNonUniformityCorrection(p, 3, 1.5).ok());
