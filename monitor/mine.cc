@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/base/cpu_count.h"
 #include "lib/base/progress.h"
 #include "lib/base/status_macros.h"
 #include "monitor/validate.h"
@@ -72,7 +73,7 @@ int MineThreads(const MineOptions& o) {
   if (o.num_threads > 0) return o.num_threads;
   const int64_t work = static_cast<int64_t>(o.batch_size) * o.hidden_units * o.hidden_units;
   if (work < kMineParallelWork) return 1;
-  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  return UsableCpuCount();
 }
 
 namespace {
