@@ -97,10 +97,10 @@ TEST(LncTest, EqualsTheTwinOnRandomRidges) {
 }
 
 TEST(LncTest, CorrectsKsgTowardsTheTruthForStrongDependence) {
-  // x ~ N(0, 1), y = x + 0.001 e: I = 0.5 log(1 + 1 / 0.001^2) = 6.908 nats,
-  // far above what KSG can reach with 2,000 samples.
-  const double truth = 0.5 * std::log(1.0 + 1e6);
-  const Samples p = Ridge(2000, 1e-3, 5);
+  // x ~ N(0, 1), y = x + 1e-4 e: I = 0.5 log(1 + 1 / 1e-4^2) = 9.21 nats,
+  // far above what KSG can reach with 2,000 samples (about 6.3).
+  const double truth = 0.5 * std::log(1.0 + 1e8);
+  const Samples p = Ridge(2000, 1e-4, 5);
   Samples x(p.n, 1), y(p.n, 1);
   for (int64_t i = 0; i < p.n; ++i) {
     x(i, 0) = p(i, 0);
@@ -113,9 +113,9 @@ TEST(LncTest, CorrectsKsgTowardsTheTruthForStrongDependence) {
   auto ksg = KsgMutualInformation(x, y, plain);
   auto lnc = KsgMutualInformation(x, y, corrected);
   ASSERT_TRUE(ksg.ok() && lnc.ok());
-  EXPECT_LT(*ksg, truth - 1.0);
-  EXPECT_GT(*lnc, *ksg + 0.5);
-  EXPECT_LT(std::fabs(*lnc - truth), std::fabs(*ksg - truth));
+  EXPECT_LT(*ksg, truth - 2.0);
+  EXPECT_GT(*lnc, *ksg + 2.0);
+  EXPECT_LT(std::fabs(*lnc - truth), 0.5);
 }
 
 TEST(LncTest, IndependentDataGetsLittleCorrectionAndAlphaZeroIsKsg) {
