@@ -1,8 +1,9 @@
-// bazel run //docs:tables: regenerates docs/results.md from every committed
-// experiments/*/result.json (results of the "paper" preset) and
-// experiments/*/result_*.json (further full runs, e.g. another data set).
+// bazel run //docs:tables: regenerates docs/results.md, docs/<experiment>.md
+// and the generated table blocks of every experiment's README from the
+// committed experiments/*/results/result*.json.
 #include <dirent.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -11,61 +12,73 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "docs/results_tables.h"
+#include "absl/strings/str_cat.h"
+#include "docs/results_pages.h"
 #include "lib/base/file_io.h"
+#include "lib/harness/readme_block.h"
 
 ABSL_FLAG(std::string, root, "",
-          "Source tree to read experiments/*/result.json from; default: the workspace under "
-          "`bazel run`, else the current folder.");
-ABSL_FLAG(std::string, out, "", "Output file; default: <root>/docs/results.md.");
+          "The sparselab checkout to read experiments/ from and write docs/ into; default: the "
+          "workspace under `bazel run`, else the current folder.");
+ABSL_FLAG(bool, readmes, true, "Also rewrite the generated tables of the experiments' READMEs.");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "Regenerates docs/results.md from experiments/*/result.json.\n"
-      "Usage: bazel run //docs:tables [-- --root=DIR --out=FILE]");
+      "Regenerates docs/results.md, docs/<experiment>.md and the README tables from "
+      "experiments/*/results/.\nUsage: bazel run //docs:tables [-- --root=DIR]");
   absl::ParseCommandLine(argc, argv);
   std::string root = absl::GetFlag(FLAGS_root);
   if (root.empty()) {
     const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
     root = ws ? ws : ".";
   }
-  std::string out = absl::GetFlag(FLAGS_out);
-  if (out.empty()) out = root + "/docs/results.md";
-
-  std::vector<std::string> paths;
-  const std::string experiments = root + "/experiments";
-  DIR* dir = opendir(experiments.c_str());
+  std::vector<std::string> names;
+  DIR* dir = opendir((root + "/experiments").c_str());
   if (dir == nullptr) {
-    std::fprintf(stderr, "error: no folder %s (pass --root=the sparselab checkout)\n",
-                 experiments.c_str());
+    std::fprintf(stderr, "error: no folder %s/experiments (pass --root=the sparselab checkout)\n",
+                 root.c_str());
     return 1;
   }
   while (dirent* e = readdir(dir)) {
     const std::string name = e->d_name;
-    if (name.empty() || name[0] == '.') continue;
-    // result.json (the paper preset) and further full runs saved as
-    // result_<what>.json; result-<preset>.json smoke runs are not documented.
-    const std::string folder = experiments + "/" + name;
-    DIR* sub = opendir(folder.c_str());
-    if (sub == nullptr) continue;
-    while (dirent* f = readdir(sub)) {
-      const std::string file = f->d_name;
-      const bool is_result = file == "result.json" ||
-                             (file.rfind("result_", 0) == 0 && file.size() > 12 &&
-                              file.compare(file.size() - 5, 5, ".json") == 0);
-      if (is_result) paths.push_back(folder + "/" + file);
+    if (name[0] != '.' && sparselab::FileExists(root + "/experiments/" + name + "/config.json")) {
+      names.push_back(name);
     }
-    closedir(sub);
   }
   closedir(dir);
+  std::sort(names.begin(), names.end());
 
-  sparselab::RenderedDocs docs = sparselab::RenderResults(paths);
-  absl::Status status = sparselab::WriteFileAtomically(out, docs.markdown);
-  if (!status.ok()) {
-    std::fprintf(stderr, "error: %s\n", std::string(status.message()).c_str());
-    return 1;
+  int errors = 0;
+  auto fail = [&](const absl::Status& s) {
+    std::fprintf(stderr, "error: %s\n", std::string(s.message()).c_str());
+    ++errors;
+  };
+  std::vector<sparselab::ExperimentResults> experiments;
+  for (const std::string& name : names) {
+    absl::StatusOr<sparselab::ExperimentResults> e = sparselab::LoadExperimentResults(root, name);
+    if (!e.ok()) {
+      fail(e.status());
+      continue;
+    }
+    const std::string page = absl::StrCat(root, "/docs/", name, ".md");
+    if (absl::Status s = sparselab::WriteFileAtomically(page, sparselab::RenderExperimentPage(*e));
+        !s.ok()) {
+      fail(s);
+    }
+    const std::string readme = absl::StrCat(root, "/experiments/", name, "/README.md");
+    if (absl::GetFlag(FLAGS_readmes) && sparselab::FileExists(readme)) {
+      const absl::Status s = sparselab::RefreshReadmeTables(
+          readme, e->tables, absl::StrCat(root, "/experiments/", name, "/results"));
+      if (!s.ok()) fail(s);
+    }
+    experiments.push_back(*std::move(e));
   }
-  std::fprintf(stderr, "wrote %s from %zu result file(s)\n", out.c_str(), paths.size());
-  for (const std::string& e : docs.errors) std::fprintf(stderr, "error: %s\n", e.c_str());
-  return docs.errors.empty() ? 0 : 1;
+  const std::string index = root + "/docs/results.md";
+  if (absl::Status s = sparselab::WriteFileAtomically(index, sparselab::RenderIndex(experiments));
+      !s.ok()) {
+    fail(s);
+  }
+  std::fprintf(stderr, "wrote %s and %zu experiment page(s)%s\n", index.c_str(), experiments.size(),
+               errors ? "; see the errors above" : "");
+  return errors ? 1 : 0;
 }

@@ -31,14 +31,12 @@
 #include "absl/strings/match.h"
 #include "experiments/how_can_we_be_so_dense/figures.h"
 #include "experiments/how_can_we_be_so_dense/networks.h"
-#include "experiments/how_can_we_be_so_dense/readme_tables.h"
 #include "experiments/how_can_we_be_so_dense/summary.h"
 #include "experiments/how_can_we_be_so_dense/task.h"
 #include "experiments/how_can_we_be_so_dense/worker_pool.h"
 #include "lib/base/file_io.h"
 #include "lib/data/dataset.h"
 #include "lib/harness/experiment.h"
-#include "lib/harness/readme_block.h"
 #include "lib/base/status_macros.h"
 
 ABSL_FLAG(std::string, networks, "",
@@ -283,21 +281,7 @@ class Parent {
         "non-zero weights (biases not counted), and mean non-zero outputs per test image in "
         "evaluation (k_inference winners) and training (k winners) mode, duty-cycle entropy.";
     RETURN_IF_ERROR(ex_.WriteResult());
-    UpdateReadme();
     return WriteFigures();
-  }
-
-  // The paper preset's README tables follow result.json (when the README is
-  // in the output folder, i.e. the experiment's own directory).
-  void UpdateReadme() const {
-    const std::string readme = absl::StrCat(ex_.out_dir(), "/README.md");
-    struct stat info;
-    if (ex_.config().preset() != "paper" || ::stat(readme.c_str(), &info) != 0) return;
-    const absl::Status status = ReplaceGeneratedBlockInFile(readme, ReadmeTables(ex_.ResultJson()));
-    if (!status.ok()) {
-      std::fprintf(stderr, "[%s] warning: README tables not updated: %s\n", kInfo.name.c_str(),
-                   std::string(status.message()).c_str());
-    }
   }
 
   absl::Status WriteFigures() {

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "lib/base/file_io.h"
 #include "lib/base/status_macros.h"
 
 namespace sparselab {
@@ -20,20 +21,15 @@ std::string Quote(const std::string& s) {
   return absl::StrCat("\"", absl::StrReplaceAll(s, {{"\\", "\\\\"}, {"\"", "\\\""}}), "\"");
 }
 
-absl::Status WriteText(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  out.close();
-  if (!out) return absl::PermissionDeniedError(absl::StrCat("cannot write ", path));
-  return absl::OkStatus();
-}
-
+// The script names its data and output by file name only and gnuplot runs in
+// their folder, so the committed .gp files hold no path of the machine that
+// wrote them and a rerun elsewhere writes the same bytes.
 std::string Header(const std::string& png_path, const PlotOptions& o) {
   std::string gp = absl::StrFormat(
       "set terminal pngcairo size %d,%d noenhanced font 'sans,11'\n"
       "set output %s\n"
       "set title %s\nset xlabel %s\nset ylabel %s\nset grid\nset key outside right\n",
-      o.width, o.height, Quote(png_path), Quote(o.title), Quote(o.xlabel), Quote(o.ylabel));
+      o.width, o.height, Quote(Basename(png_path)), Quote(o.title), Quote(o.xlabel), Quote(o.ylabel));
   if (o.log_y) gp += "set logscale y\nset format y '%.0e'\n";
   if (o.log_x) gp += "set logscale x\n";
   if (!o.extra.empty()) gp += o.extra + "\n";
@@ -42,7 +38,9 @@ std::string Header(const std::string& png_path, const PlotOptions& o) {
 
 absl::Status RunGnuplot(const std::string& script_path, const std::string& png_path) {
   std::remove(png_path.c_str());
-  const std::string cmd = absl::StrCat("gnuplot ", Quote(script_path), " 2>", Quote(script_path + ".log"));
+  const std::string cmd =
+      absl::StrCat("cd ", Quote(Dirname(script_path)), " && gnuplot ", Quote(Basename(script_path)),
+                   " 2>", Quote(Basename(script_path) + ".log"));
   const int rc = std::system(cmd.c_str());
   if (rc != 0) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -77,11 +75,11 @@ absl::Status PlotLines(const std::string& png_path, const std::vector<Series>& s
     }
     data += "\n\n";  // gnuplot data blocks are separated by two blank lines
     plot += absl::StrFormat("%s%s index %d using 1:2 with %s title %s", i ? ", " : "",
-                            Quote(png_path + ".dat"), i, s.style, Quote(s.title));
+                            Quote(Basename(png_path) + ".dat"), i, s.style, Quote(s.title));
   }
-  RETURN_IF_ERROR(WriteText(png_path + ".dat", data));
+  RETURN_IF_ERROR(WriteFileAtomically(png_path + ".dat", data));
   const std::string script = png_path + ".gp";
-  RETURN_IF_ERROR(WriteText(script, Header(png_path, options) + plot + "\n"));
+  RETURN_IF_ERROR(WriteFileAtomically(script, Header(png_path, options) + plot + "\n"));
   return RunGnuplot(script, png_path);
 }
 
@@ -99,14 +97,14 @@ absl::Status PlotHeatmap(const std::string& png_path, const at::Tensor& matrix,
     }
     data += "\n";
   }
-  RETURN_IF_ERROR(WriteText(png_path + ".dat", data));
+  RETURN_IF_ERROR(WriteFileAtomically(png_path + ".dat", data));
   const std::string script = png_path + ".gp";
   const std::string gp = Header(png_path, options) +
                          "unset grid\nset palette grey negative\n"
                          "set yrange [] reverse\n" +
-                         absl::StrCat("plot ", Quote(png_path + ".dat"),
+                         absl::StrCat("plot ", Quote(Basename(png_path) + ".dat"),
                                       " matrix with image notitle\n");
-  RETURN_IF_ERROR(WriteText(script, gp));
+  RETURN_IF_ERROR(WriteFileAtomically(script, gp));
   return RunGnuplot(script, png_path);
 }
 

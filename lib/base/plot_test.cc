@@ -49,6 +49,12 @@ TEST(PlotLinesTest, RendersPngAndKeepsDataAndScript) {
   std::ifstream data(Tmp("lines.png.dat"));
   std::string all((std::istreambuf_iterator<char>(data)), std::istreambuf_iterator<char>());
   EXPECT_NE(all.find("3 9\n"), std::string::npos) << all;
+  // The script names its files relative to its own folder: no machine path.
+  std::ifstream script(Tmp("lines.png.gp"));
+  std::string gp((std::istreambuf_iterator<char>(script)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(gp.find(std::getenv("TEST_TMPDIR")), std::string::npos) << gp;
+  EXPECT_NE(gp.find("set output \"lines.png\""), std::string::npos) << gp;
+  EXPECT_NE(gp.find("\"lines.png.dat\" index 0"), std::string::npos) << gp;
 }
 
 TEST(PlotLinesTest, MismatchedSeriesIsAnError) {

@@ -99,13 +99,14 @@ absl::StatusOr<Config> Config::FromJson(const json& file, const std::string& pre
     return absl::InvalidArgumentError(absl::StrCat(origin, ": must hold a JSON object"));
   }
   for (auto it = file.begin(); it != file.end(); ++it) {
-    static const char* kTopLevel[] = {"description", "default_preset", "defaults", "presets"};
+    static const char* kTopLevel[] = {"description", "default_preset", "defaults", "presets",
+                                      "tables"};
     bool known = false;
     for (const char* k : kTopLevel) known |= it.key() == k;
     if (!known) {
       return absl::InvalidArgumentError(absl::StrCat(
           origin, ": unknown top-level key '", it.key(),
-          "' (allowed: description, default_preset, defaults, presets)"));
+          "' (allowed: description, default_preset, defaults, presets, tables)"));
     }
   }
   if (!file.contains("defaults") || !file["defaults"].is_object()) {
@@ -128,6 +129,7 @@ absl::StatusOr<Config> Config::FromJson(const json& file, const std::string& pre
   }
   Config config;
   config.preset_ = name;
+  config.tables_ = file.value("tables", json());
   config.values_ = file["defaults"];
   RETURN_IF_ERROR(MergeChecked(config.values_, presets[name],
                                absl::StrCat(origin, " preset '", name, "'")));

@@ -9,7 +9,8 @@
 //     "description": "...",
 //     "default_preset": "paper",
 //     "defaults": {"epochs": 10, "lr": 0.01, "networks": ["a", "b"]},
-//     "presets": {"quick": {"epochs": 1}, "paper": {}}
+//     "presets": {"quick": {"epochs": 1}, "paper": {}},
+//     "tables": {...}   // the README and docs tables (markdown_tables.h)
 //   }
 #ifndef SPARSELAB_LIB_HARNESS_CONFIG_H_
 #define SPARSELAB_LIB_HARNESS_CONFIG_H_
@@ -40,6 +41,8 @@ class Config {
   const std::string& preset() const { return preset_; }
   // The resolved values (defaults + preset + overrides).
   const nlohmann::json& values() const { return values_; }
+  // The file's "tables" (null when it has none); parsed by ParseTableSpecs.
+  const nlohmann::json& tables() const { return tables_; }
 
   // Typed access by (dotted) key. The key set and types were validated against
   // "defaults" when loading, so a failure here is a programming error: it
@@ -65,6 +68,7 @@ class Config {
 
   std::string preset_;
   nlohmann::json values_;
+  nlohmann::json tables_;
 };
 
 // Merges `patch` into `base`, checking every key of `patch` against `base`:

@@ -1,4 +1,3 @@
-#include "lib/base/file_io.h"
 #include "lib/harness/experiment.h"
 
 #include <sys/stat.h>
@@ -31,7 +30,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "lib/base/file_io.h"
 #include "lib/base/status_macros.h"
+#include "lib/harness/readme_block.h"
 
 ABSL_FLAG(std::string, preset, "",
           "Named preset of the experiment's config.json (e.g. quick, paper); empty: the "
@@ -44,8 +45,13 @@ ABSL_FLAG(std::string, seeds, "",
 ABSL_FLAG(int32_t, threads, 0, "Intra-op threads for LibTorch; 0: all cores.");
 ABSL_FLAG(std::string, device, "cpu", "Device: cpu, cuda or cuda:N.");
 ABSL_FLAG(std::string, out, "",
-          "Folder for result.json and figures; default: experiments/<name> in the source "
-          "tree under `bazel run`, else the current folder.");
+          "Folder for result.json, figures and per-task records; default: "
+          "experiments/<name>/results in the source tree under `bazel run`, else the current "
+          "folder.");
+ABSL_FLAG(std::string, readme, "",
+          "README whose generated tables a paper-preset run rewrites; default: "
+          "experiments/<name>/README.md in the source tree under `bazel run` when --out is not "
+          "given, else none.");
 ABSL_FLAG(std::string, config, "", "Path of config.json; default: the experiment's own.");
 
 namespace sparselab {
@@ -96,11 +102,11 @@ std::string GitCommit() {
   const std::string dir = SourceTree();
   std::string commit = RunCommand(absl::StrCat("git -C '", dir, "' rev-parse HEAD 2>/dev/null"));
   if (commit.empty()) return "unknown";
-  // Only tracked files count: results and figures being written are untracked
-  // or about to change, and must not mark the code itself as modified.
+  // Every tracked file counts but the outputs a run writes itself: the
+  // experiments' results/ folders, their READMEs' generated tables, docs/.
   std::string dirty = RunCommand(absl::StrCat(
-      "git -C '", dir, "' status --porcelain --untracked-files=no -- . ':!experiments/*/result*.json' "
-      "':!experiments/*/*.png' ':!docs' 2>/dev/null"));
+      "git -C '", dir, "' status --porcelain --untracked-files=no -- . ':!experiments/*/results/**' "
+      "':!experiments/*/README.md' ':!docs/**' 2>/dev/null"));
   return dirty.empty() ? commit : commit + "-dirty";
 }
 
@@ -189,6 +195,7 @@ absl::StatusOr<Experiment> Experiment::FromFlags(const ExperimentInfo& info) {
   if (config_path.empty()) config_path = FindExperimentFile(info.name, "config.json");
   ASSIGN_OR_RETURN(ex.config_, Config::Load(config_path, absl::GetFlag(FLAGS_preset),
                                             SplitOverrides(absl::GetFlag(FLAGS_set))));
+  ASSIGN_OR_RETURN(ex.tables_, ParseTableSpecs(ex.config_.tables(), config_path));
   const std::string seeds = absl::GetFlag(FLAGS_seeds);
   if (!seeds.empty()) {
     ASSIGN_OR_RETURN(ex.seeds_, ParseSeedList(seeds));
@@ -214,9 +221,13 @@ absl::StatusOr<Experiment> Experiment::FromFlags(const ExperimentInfo& info) {
   ex.threads_ = SetThreads(absl::GetFlag(FLAGS_threads));
   ASSIGN_OR_RETURN(ex.device_, ParseDevice(absl::GetFlag(FLAGS_device)));
   ex.out_dir_ = absl::GetFlag(FLAGS_out);
+  ex.readme_path_ = absl::GetFlag(FLAGS_readme);
   if (ex.out_dir_.empty()) {
     const std::string ws = Env("BUILD_WORKSPACE_DIRECTORY");
-    ex.out_dir_ = ws.empty() ? "." : absl::StrCat(ws, "/experiments/", info.name);
+    ex.out_dir_ = ws.empty() ? "." : absl::StrCat(ws, "/experiments/", info.name, "/results");
+    if (ex.readme_path_.empty() && !ws.empty()) {
+      ex.readme_path_ = absl::StrCat(ws, "/experiments/", info.name, "/README.md");
+    }
   }
   RETURN_IF_ERROR(MakeDirs(ex.out_dir_));
   return ex;
@@ -267,7 +278,11 @@ nlohmann::json Experiment::ResultJson() const {
 }
 
 absl::Status Experiment::WriteResult() const {
-  return WriteJsonAtomically(ResultPath(), ResultJson());
+  RETURN_IF_ERROR(WriteJsonAtomically(ResultPath(), ResultJson()));
+  if (config_.preset() != "paper" || readme_path_.empty() || !FileExists(readme_path_)) {
+    return absl::OkStatus();
+  }
+  return RefreshReadmeTables(readme_path_, tables_, out_dir_, Basename(ResultPath()));
 }
 
 std::vector<std::string> MergeRepeatedSetFlags(const std::vector<std::string>& args) {

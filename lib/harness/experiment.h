@@ -25,6 +25,7 @@
 
 #include "absl/status/status.h"
 #include "lib/harness/config.h"
+#include "lib/harness/markdown_tables.h"
 #include "lib/harness/result_table.h"
 #include "nlohmann/json.hpp"
 
@@ -47,9 +48,12 @@ class Experiment {
   int threads() const { return threads_; }
   const c10::Device& device() const { return device_; }
 
-  // Folder for result.json and figures: --out, else experiments/<name> in the
-  // source tree under `bazel run`, else ./<name>.
+  // Folder for result.json, figures and per-task records: --out, else
+  // experiments/<name>/results in the source tree under `bazel run`, else ".".
   const std::string& out_dir() const { return out_dir_; }
+  // The README whose generated tables follow result.json: --readme, else
+  // experiments/<name>/README.md under `bazel run` without --out; empty: none.
+  const std::string& readme_path() const { return readme_path_; }
   // result.json for the "paper" preset, result-<preset>.json for the others
   // (so a quick run never overwrites the committed full result).
   std::string ResultPath() const;
@@ -60,13 +64,17 @@ class Experiment {
   // Seeds torch's and the C++ generators for one run.
   void Seed(int64_t seed) const;
 
+  // The README/docs tables declared in config.json (checked at start).
+  const std::vector<TableSpec>& tables() const { return tables_; }
+
   ResultTable& table() { return table_; }
   // Experiment-specific top-level keys of result.json (curves, figures).
   nlohmann::json& extra() { return extra_; }
 
   // Builds the full result.json document (with provenance as of now).
   nlohmann::json ResultJson() const;
-  // Writes ResultJson() to ResultPath() atomically; also used for checkpoints.
+  // Writes ResultJson() to ResultPath() atomically; for the paper preset then
+  // rewrites the README tables generated from that file (readme_path()).
   absl::Status WriteResult() const;
   double WallSeconds() const;
 
@@ -75,10 +83,12 @@ class Experiment {
 
   ExperimentInfo info_;
   Config config_;
+  std::vector<TableSpec> tables_;
   std::vector<int64_t> seeds_;
   int threads_ = 1;
   c10::Device device_{c10::kCPU};
   std::string out_dir_;
+  std::string readme_path_;
   ResultTable table_;
   nlohmann::json extra_ = nlohmann::json::object();
   std::chrono::steady_clock::time_point start_;

@@ -1,4 +1,3 @@
-#include "lib/base/file_io.h"
 #include "lib/harness/experiment.h"
 
 #include <cstdlib>
@@ -12,6 +11,7 @@
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "gtest/gtest.h"
+#include "lib/base/file_io.h"
 
 ABSL_DECLARE_FLAG(std::string, config);
 ABSL_DECLARE_FLAG(std::string, out);

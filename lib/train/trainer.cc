@@ -1,4 +1,3 @@
-#include "lib/base/file_io.h"
 #include "lib/train/trainer.h"
 
 #include <unistd.h>
@@ -19,6 +18,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/base/file_io.h"
 #include "lib/base/progress.h"
 
 namespace sparselab {

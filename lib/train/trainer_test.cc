@@ -1,4 +1,3 @@
-#include "lib/base/file_io.h"
 #include "lib/train/trainer.h"
 
 #include <cmath>
@@ -15,6 +14,7 @@
 
 
 #include "gtest/gtest.h"
+#include "lib/base/file_io.h"
 
 namespace sparselab {
 namespace {
