@@ -180,6 +180,16 @@ void Config::ThrowTypeError(const std::string& key, const std::string& what) {
   throw std::invalid_argument(absl::StrCat("config key '", key, "': ", what));
 }
 
+absl::Status RequireConfig(bool ok, const Config& config, const std::string& key,
+                           const std::string& rule) {
+  if (ok) return absl::OkStatus();
+  const std::string value = config.Has(key) ? config.At(key).dump() : "(absent)";
+  return absl::InvalidArgumentError(absl::StrCat("config key '", key, "' = ", value, " (preset ",
+                                                 config.preset(), "): ", rule,
+                                                 "; fix it in config.json or with --set=", key,
+                                                 "=..."));
+}
+
 absl::StatusOr<std::vector<int64_t>> ParseSeedList(const std::string& text) {
   std::vector<int64_t> seeds;
   for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipWhitespace())) {

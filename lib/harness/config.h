@@ -77,6 +77,13 @@ class Config {
 absl::Status MergeChecked(nlohmann::json& base, const nlohmann::json& patch,
                           const std::string& where, const std::string& path = "");
 
+// For the checks an experiment makes on its typed options before any work:
+// OK when `ok`, else InvalidArgument "config key 'lr' = -1 (preset paper):
+// must be > 0; fix it in config.json or with --set=lr=..." naming the value
+// in force and `rule`, the requirement.
+absl::Status RequireConfig(bool ok, const Config& config, const std::string& key,
+                           const std::string& rule);
+
 // Parses "42", "42,43", "42-51" or "42-44,50" into a list of seeds.
 absl::StatusOr<std::vector<int64_t>> ParseSeedList(const std::string& text);
 

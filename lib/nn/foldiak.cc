@@ -65,6 +65,7 @@ void FoldiakImpl::reset() {
   q = register_buffer("q", InitialWeights(o.feedforward_init(), o.units(), o.inputs(), 1.0, true));
   at::Tensor lateral =
       InitialWeights(o.lateral_init(), o.units(), o.units(), o.lateral_init_scale(), false);
+  lateral = (lateral + lateral.t()) / 2;  // symmetric, as the updates keep it
   lateral.fill_diagonal_(0);
   w = register_buffer("w", lateral);
   threshold = register_buffer("threshold", at::full({o.units()}, o.threshold_init()));
@@ -99,6 +100,12 @@ SettleResult FoldiakImpl::Settle(const at::Tensor& x_in) {
     case FoldiakSettling::kSigmoidOde: {
       at::Tensor y = at::zeros({n, o.units()}, x.options());
       r.converged = false;
+      // Explicit Euler is unstable once lambda |w| dt is large (strong
+      // inhibition between units that compete): when the residual has not
+      // improved for kPatience steps the step is halved (down to dt / 1024).
+      constexpr int64_t kPatience = 20;
+      double dt = o.dt(), best = INFINITY;
+      int64_t stalled = 0;
       for (int64_t step = 1; step <= o.max_steps(); ++step) {
         const at::Tensor dy = Activation(at::addmm(drive, y, w.t())) - y;
         r.residual = dy.abs().max().item<double>();
@@ -107,7 +114,15 @@ SettleResult FoldiakImpl::Settle(const at::Tensor& x_in) {
           r.converged = true;
           break;
         }
-        y.add_(dy, o.dt());
+        if (r.residual < 0.999 * best) {
+          best = r.residual;
+          stalled = 0;
+        } else if (++stalled >= kPatience && dt > o.dt() / 1024) {
+          dt /= 2;
+          stalled = 0;
+          best = r.residual;
+        }
+        y.add_(dy, dt);
       }
       if (!r.converged) {
         r.residual = (Activation(at::addmm(drive, y, w.t())) - y).abs().max().item<double>();

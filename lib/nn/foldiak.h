@@ -8,7 +8,8 @@
 // have adaptive thresholds t (K). Settling (Földiák eq. 1):
 //   dy*/dt = f(Q x + W y* - t) - y*,   f(u) = 1 / (1 + exp(-lambda u)),
 // integrated by Euler steps from y* = 0 until max |dy*/dt| < tol (a cap of
-// max_steps, with a warning); the output is y = [y* > 0.5]. Learning (eq. 2-4),
+// max_steps, with a warning; the step is halved when the residual stalls, as
+// strong inhibition makes a fixed step oscillate); the output is y = [y* > 0.5]. Learning (eq. 2-4),
 // averaged over a batch (a batch of one is the paper's online rule):
 //   dw_ij = -alpha (y_i y_j - p^2)     (then w_ii = 0, w_ij <= 0)
 //   dq_ij =  beta  y_i (x_j - q_ij)
@@ -40,7 +41,7 @@ enum class FoldiakSettling {
 enum class FeedforwardRule { kFoldiak, kOja };
 enum class WeightInit {
   kZero,
-  kUniform,           // U(0, 1) (lateral: U(0, scale)), feed-forward rows normalised
+  kUniform,           // U(0, 1) (lateral: U(0, scale) symmetrised), feed-forward rows normalised
   kGaussian,          // N(0, 1) rows normalised (feed-forward only)
   kUniformNegative,   // U(-scale, 0) (lateral only)
 };

@@ -93,6 +93,23 @@ TEST(FoldiakTest, SettlingReachesTheFixedPoint) {
   EXPECT_TRUE(r.y[0].equal(T({1, 0, 1}, {3})));
 }
 
+// Two units with the same drive and w = -10 between them: a fixed Euler step
+// of 0.1 overshoots (lambda f' |w| dt ~ 2.5 > 2) and oscillates; the settling
+// halves its step and still reaches y* = f(Qx + W y* - t).
+TEST(FoldiakTest, StrongInhibitionStillSettles) {
+  Foldiak net(FoldiakOptions(1, 2).dt(0.1).tol(1e-7).max_steps(5000));
+  net->to(at::kDouble);
+  net->q.fill_(1.0);
+  net->w.copy_(T({0.0, -10.0, -10.0, 0.0}, {2, 2}));
+  net->threshold.zero_();
+  const at::Tensor x = T({1.0}, {1, 1});
+  const SettleResult r = net->Settle(x);
+  ASSERT_TRUE(r.converged) << r.residual;
+  const at::Tensor f = at::sigmoid(10.0 * (x.mm(net->q.t()) + r.y_star.mm(net->w.t())));
+  EXPECT_LT((f - r.y_star).abs().max().item<double>(), 1e-7);
+  EXPECT_EQ(net->unconverged_settlings(), 0);
+}
+
 TEST(FoldiakTest, SettlingCapWarnsAndCounts) {
   Foldiak net(FoldiakOptions(4, 3).max_steps(2).tol(1e-9));
   net->Settle(at::ones({1, 4}));
@@ -162,6 +179,7 @@ TEST(FoldiakTest, InitialisationFollowsTheOptions) {
   EXPECT_GE(net->q.min().item<double>(), 0.0);
   EXPECT_TRUE(net->w.diagonal().eq(0).all().item<bool>());
   EXPECT_GT(net->w.max().item<double>(), 0.0);
+  EXPECT_TRUE(net->w.equal(net->w.t()));
   EXPECT_LE(net->w.max().item<double>(), 0.3);
   EXPECT_TRUE(net->threshold.eq(0.7f).all().item<bool>());
   EXPECT_THROW(Foldiak(FoldiakOptions(8, 5).p(1.5)), c10::Error);

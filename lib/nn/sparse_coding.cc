@@ -33,7 +33,8 @@ void CheckOrThrow(const absl::Status& status) {
   TORCH_CHECK(status.ok(), std::string(status.message()));
 }
 
-// The proximal-gradient solvers: ISTA (momentum off) and FISTA.
+// The proximal-gradient solvers: ISTA (momentum off) and FISTA. Buffers are
+// allocated once; an iteration is the two products plus a few passes over Z.
 SparseCodeResult ProximalGradient(const at::Tensor& x, const at::Tensor& dictionary,
                                   const SparseCodingOptions& o, at::Tensor z, bool momentum) {
   SparseCodeResult result;
@@ -42,59 +43,74 @@ SparseCodeResult ProximalGradient(const at::Tensor& x, const at::Tensor& diction
   double lipschitz = o.backtracking() ? o.backtracking_l0()
                      : o.step() > 0   ? 1.0 / o.step()
                                       : SparseCodingLipschitz(dictionary, o.power_iterations());
+  const at::Tensor dt = dictionary.t();
   at::Tensor r_z = Residual(x, dictionary, z);
   if (o.record_objective()) result.objective.push_back(MeanObjective(r_z, z, lambda));
-  at::Tensor y = z, r_y = r_z;
-  double t = 1.0;                        // FISTA's t_k, shared by all rows
-  at::Tensor t_rows;                     // per-row t_k with restart
+  // y and its residual: aliases of z and r_z for ISTA, own buffers for FISTA.
+  at::Tensor y = momentum ? z.clone() : z, r_y = momentum ? r_z.clone() : r_z;
+  at::Tensor grad = at::empty_like(z), v = at::empty_like(z), z_next = at::empty_like(z);
+  at::Tensor dz = at::empty_like(z), r_next = at::empty_like(r_z), dr = at::empty_like(r_z);
+  double t = 1.0;    // FISTA's t_k, shared by all rows
+  at::Tensor t_rows; // per-row t_k with restart
   if (momentum && o.restart()) t_rows = at::ones({z.size(0), 1}, z.options());
+  const auto prox_step = [&](double l) {
+    at::add_out(v, y, grad, -1.0 / l);
+    if (nonneg) {
+      at::sub_out(z_next, v, lambda / l);
+      z_next.clamp_min_(0);
+    } else {
+      at::softshrink_out(z_next, v, lambda / l);
+    }
+    at::addmm_out(r_next, x, z_next, dt, /*beta=*/-1, /*alpha=*/1);
+  };
   for (int64_t k = 1; k <= o.max_iter(); ++k) {
-    const at::Tensor grad = r_y.mm(dictionary);
-    at::Tensor z_next, r_next;
+    at::mm_out(grad, r_y, dictionary);
     if (!o.backtracking()) {
-      z_next = SoftThreshold(y - grad / lipschitz, lambda / lipschitz, nonneg);
-      r_next = Residual(x, dictionary, z_next);
+      prox_step(lipschitz);
     } else {
       // Beck & Teboulle Sec. 4: the smallest L = eta^i L_{k-1} whose quadratic
       // model at y bounds f at the proximal point.
       const double f_y = 0.5 * r_y.pow(2).sum().item<double>();
       for (;;) {
-        z_next = SoftThreshold(y - grad / lipschitz, lambda / lipschitz, nonneg);
-        r_next = Residual(x, dictionary, z_next);
-        const at::Tensor d = z_next - y;
+        prox_step(lipschitz);
+        at::sub_out(dz, z_next, y);
         const double f_p = 0.5 * r_next.pow(2).sum().item<double>();
-        const double model = f_y + (d * grad).sum().item<double>() +
-                             0.5 * lipschitz * d.pow(2).sum().item<double>();
+        const double model = f_y + (dz * grad).sum().item<double>() +
+                             0.5 * lipschitz * dz.pow(2).sum().item<double>();
         if (f_p <= model + 1e-12 * std::max(1.0, std::abs(f_y))) break;
         lipschitz *= o.backtracking_eta();
         TORCH_CHECK(std::isfinite(lipschitz), "SparseEncode: backtracking diverged");
       }
     }
     if (o.record_objective()) result.objective.push_back(MeanObjective(r_next, z_next, lambda));
-    const bool done = SmallChange(z_next, z, o.tol());
+    at::sub_out(dz, z_next, z);
+    const bool done =
+        o.tol() > 0 && dz.norm().item<double>() <= o.tol() * z.norm().item<double>();
     if (momentum) {
+      at::sub_out(dr, r_next, r_z);
       if (o.restart()) {
         // O'Donoghue & Candes: restart rows whose momentum points uphill.
-        const at::Tensor uphill = ((y - z_next) * (z_next - z)).sum(1, /*keepdim=*/true) > 0;
-        t_rows = at::where(uphill, at::ones_like(t_rows), t_rows);
+        const at::Tensor uphill = ((y - z_next) * dz).sum(1, /*keepdim=*/true) > 0;
+        t_rows.masked_fill_(uphill, 1.0);
         const at::Tensor t_next = (1 + at::sqrt(1 + 4 * t_rows * t_rows)) / 2;
         const at::Tensor beta = (t_rows - 1) / t_next;
         t_rows = t_next;
-        y = z_next + beta * (z_next - z);
-        r_y = r_next + beta * (r_next - r_z);
+        at::addcmul_out(y, z_next, dz, beta);
+        at::addcmul_out(r_y, r_next, dr, beta);
       } else {
         const double t_next = (1 + std::sqrt(1 + 4 * t * t)) / 2;
         const double beta = (t - 1) / t_next;
         t = t_next;
-        y = z_next + beta * (z_next - z);
-        r_y = r_next + beta * (r_next - r_z);
+        at::add_out(y, z_next, dz, beta);
+        at::add_out(r_y, r_next, dr, beta);
       }
-    } else {
-      y = z_next;
-      r_y = r_next;
     }
-    z = z_next;
-    r_z = r_next;
+    std::swap(z, z_next);
+    std::swap(r_z, r_next);
+    if (!momentum) {
+      y = z;
+      r_y = r_z;
+    }
     result.iterations = k;
     if (done) {
       result.converged = true;
