@@ -101,11 +101,11 @@ SettleResult FoldiakImpl::Settle(const at::Tensor& x_in) {
       at::Tensor y = at::zeros({n, o.units()}, x.options());
       r.converged = false;
       // Explicit Euler is unstable once lambda |w| dt is large (strong
-      // inhibition between units that compete): when the residual has not
-      // improved for kPatience steps the step is halved (down to dt / 1024).
-      constexpr int64_t kPatience = 20;
-      double dt = o.dt(), best = INFINITY;
-      int64_t stalled = 0;
+      // inhibition between units that compete): when a step overshoots (the
+      // new dy*/dt points against the last one) the step is halved, and it
+      // grows back by 5 % per step up to dt.
+      double dt = o.dt();
+      at::Tensor dy_prev;
       for (int64_t step = 1; step <= o.max_steps(); ++step) {
         const at::Tensor dy = Activation(at::addmm(drive, y, w.t())) - y;
         r.residual = dy.abs().max().item<double>();
@@ -114,15 +114,13 @@ SettleResult FoldiakImpl::Settle(const at::Tensor& x_in) {
           r.converged = true;
           break;
         }
-        if (r.residual < 0.999 * best) {
-          best = r.residual;
-          stalled = 0;
-        } else if (++stalled >= kPatience && dt > o.dt() / 1024) {
-          dt /= 2;
-          stalled = 0;
-          best = r.residual;
+        if (dy_prev.defined() && (dy * dy_prev).sum().item<double>() < 0) {
+          dt = std::max(dt / 2, o.dt() / 1024);
+        } else {
+          dt = std::min(dt * 1.05, o.dt());
         }
         y.add_(dy, dt);
+        dy_prev = dy;
       }
       if (!r.converged) {
         r.residual = (Activation(at::addmm(drive, y, w.t())) - y).abs().max().item<double>();

@@ -8,7 +8,7 @@
 // have adaptive thresholds t (K). Settling (Földiák eq. 1):
 //   dy*/dt = f(Q x + W y* - t) - y*,   f(u) = 1 / (1 + exp(-lambda u)),
 // integrated by Euler steps from y* = 0 until max |dy*/dt| < tol (a cap of
-// max_steps, with a warning; the step is halved when the residual stalls, as
+// max_steps, with a warning; the step is halved whenever it overshoots, as
 // strong inhibition makes a fixed step oscillate); the output is y = [y* > 0.5]. Learning (eq. 2-4),
 // averaged over a batch (a batch of one is the paper's online rule):
 //   dw_ij = -alpha (y_i y_j - p^2)     (then w_ii = 0, w_ij <= 0)
