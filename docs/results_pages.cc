@@ -86,7 +86,11 @@ absl::StatusOr<ExperimentResults> LoadExperimentResults(const std::string& root,
   const std::string dir = absl::StrCat(root, "/experiments/", name);
   const std::string config_path = dir + "/config.json";
   ASSIGN_OR_RETURN(const json config, ReadJsonFile(config_path));
-  ASSIGN_OR_RETURN(e.tables, ParseTableSpecs(config.value("tables", json()), config_path));
+  // Parsed again keeping the key order: the page lists tables as declared.
+  ASSIGN_OR_RETURN(const std::string text, ReadFile(config_path));
+  const nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(text, nullptr, false, true);
+  ASSIGN_OR_RETURN(e.tables, ParseTableSpecs(ordered.value("tables", nlohmann::ordered_json()),
+                                             config_path));
   std::vector<std::string> other_presets;
   const json presets = config.value("presets", json::object());
   for (auto it = presets.begin(); it != presets.end(); ++it) {

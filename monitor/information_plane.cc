@@ -212,12 +212,26 @@ nlohmann::json InformationPlane::ToJson() const {
 }
 
 absl::Status InformationPlane::WritePng(const std::string& path, const std::string& title) const {
+  return WritePng(ToJson(), path,
+                  title.empty() ? absl::StrCat("Information plane (", EstimatorName(options_.estimator), ")")
+                                : title);
+}
+
+absl::Status InformationPlane::WritePng(const nlohmann::json& plane, const std::string& path,
+                                        const std::string& title) {
+  if (!plane.is_object() || !plane.contains("layers") || !plane["layers"].is_array()) {
+    return absl::InvalidArgumentError("an information plane needs a \"layers\" array");
+  }
   std::vector<sparselab::Series> lines;
-  for (const Series& s : series_) lines.push_back({s.name, s.i_xt, s.i_ty, "linespoints"});
+  for (const nlohmann::json& layer : plane["layers"]) {
+    lines.push_back({layer.value("name", "?"), layer.value("i_xt", std::vector<double>()),
+                     layer.value("i_ty", std::vector<double>()), "linespoints"});
+  }
+  const std::string units = plane.value("units", "bits");
   PlotOptions plot;
-  plot.title = title.empty() ? absl::StrCat("Information plane (", EstimatorName(options_.estimator), ")") : title;
-  plot.xlabel = absl::StrCat("I(X;T) [", UnitsName(options_.units), "]");
-  plot.ylabel = absl::StrCat("I(T;Y) [", UnitsName(options_.units), "]");
+  plot.title = title;
+  plot.xlabel = absl::StrCat("I(X;T) [", units, "]");
+  plot.ylabel = absl::StrCat("I(T;Y) [", units, "]");
   return PlotLines(path, lines, plot);
 }
 

@@ -78,6 +78,9 @@ class InformationPlane {
   nlohmann::json ToJson() const;
   // I(T;Y) against I(X;T), one line per layer through the epochs (gnuplot).
   absl::Status WritePng(const std::string& path, const std::string& title = "") const;
+  // The same from a ToJson() document (e.g. one read back from result.json).
+  static absl::Status WritePng(const nlohmann::json& plane, const std::string& path,
+                               const std::string& title);
 
  private:
   struct Series {

@@ -1,7 +1,8 @@
 // EmbedderSDR (dizcza/EmbedderSDR): binary sparse distributed codes from a
 // k-winners-take-all last layer trained with triplet loss, against softmax +
-// cross-entropy, on MNIST and Fashion-MNIST (issue 7). For each data set and
-// seed it trains the variants of config "variants" (see variants.h) with the
+// cross-entropy, on MNIST and Fashion-MNIST. Each (data set, seed) is a task
+// of the library's task runner (its record under results/runs/<preset>/); it
+// trains the variants of config "variants" (see variants.h) with the
 // shared Trainer, then measures on the test set: accuracy (softmax argmax, or
 // the codes classified by nearest class-mean code and k-NN), code sparsity,
 // dead and always-on units, firing-rate entropy, within/between-class overlap,
@@ -24,6 +25,7 @@
 #include "experiments/embedder_sdr/variants.h"
 #include "lib/data/dataset.h"
 #include "lib/harness/experiment.h"
+#include "lib/harness/task_runner.h"
 #include "monitor/fano_bound.h"
 #include "lib/base/plot.h"
 #include "lib/sdr/sdr_code_metrics.h"
@@ -148,8 +150,9 @@ struct DataContext {
   UnionPairs union_pairs;
 };
 
-absl::Status RunVariant(Experiment& ex, const DataContext& data, const Variant& variant,
-                        int64_t seed, ShallowEmbedder* softmax_model, Planes& planes) {
+absl::Status RunVariant(Experiment& ex, const TaskContext& task, const DataContext& data,
+                        const Variant& variant, ShallowEmbedder* softmax_model, Planes& planes) {
+  const int64_t seed = task.task.seed;
   const Config& c = ex.config();
   const std::string row = absl::StrCat(data.name, "/", variant.name);
   ex.Seed(seed);
@@ -216,18 +219,14 @@ absl::Status RunVariant(Experiment& ex, const DataContext& data, const Variant& 
                      EvaluateCodes(model, data.train, data.test, data.normalize,
                                    data.union_pairs, kClasses, o));
     for (const auto& [metric, value] : e.metrics) ex.table().Add(row, metric, seed, value);
-    if (seed == ex.seeds().front()) {
-      PlotOptions plot;
-      plot.title = absl::StrCat("Mean binary code per class, ", row, " (seed ", seed, ")");
-      plot.xlabel = "code unit";
-      plot.ylabel = "class";
-      plot.height = 360;
-      plot.extra = absl::StrFormat("set xrange [-0.5:%d.5]\nset yrange [-0.5:%d.5]\nset ytics 1",
-                                   e.class_mean_codes.size(1) - 1, kClasses - 1);
-      RETURN_IF_ERROR(PlotHeatmap(
-          ex.OutputPath(absl::StrCat("mean_code_", data.name, "_", variant.name, ".png")),
-          e.class_mean_codes, plot));
+    // For the report's heat map (classes x code units).
+    const at::Tensor codes = e.class_mean_codes.to(at::kDouble).contiguous();
+    nlohmann::json matrix = nlohmann::json::array();
+    for (int64_t r = 0; r < codes.size(0); ++r) {
+      const double* p = codes[r].data_ptr<double>();
+      matrix.push_back(std::vector<double>(p, p + codes.size(1)));
     }
+    ex.extra()["mean_codes"][variant.name] = matrix;
   }
 
   if (monitored) {
@@ -248,11 +247,10 @@ absl::Status RunVariant(Experiment& ex, const DataContext& data, const Variant& 
       }
     }
   }
-  return ex.WriteResult();  // a checkpoint after every run
+  return task.SavePartial(ex);  // the rows so far, after every variant
 }
 
-absl::Status RunDataset(Experiment& ex, const std::string& name) {
-  const Config& c = ex.config();
+absl::StatusOr<DataContext> LoadDataContext(const std::string& name, const Config& c) {
   DataContext data;
   data.name = name;
   ASSIGN_OR_RETURN(std::tie(data.train, data.test), LoadData(name, c));
@@ -264,30 +262,105 @@ absl::Status RunDataset(Experiment& ex, const std::string& name) {
   data.mi_labels = mi.targets;
   data.mi_label_entropy_bits = LabelEntropyBits(std::vector<int64_t>(
       mi.targets.data_ptr<int64_t>(), mi.targets.data_ptr<int64_t>() + mi.size()));
-  ASSIGN_OR_RETURN(const std::vector<Variant> variants, ReadVariants(c));
+  return data;
+}
 
-  for (int64_t seed : ex.seeds()) {
-    ASSIGN_OR_RETURN(Planes planes, MakePlanes(c, seed, ex.threads()));
-    ASSIGN_OR_RETURN(data.union_pairs,
-                     MakeUnionPairs(data.test, c.Int("union_pairs"), static_cast<uint64_t>(seed)));
-    ShallowEmbedder softmax_model{nullptr};
-    for (const Variant& v : variants) {
-      RETURN_IF_ERROR(RunVariant(ex, data, v, seed, &softmax_model, planes));
-    }
-    const bool any_monitored = !c.Get<std::vector<std::string>>("mi_variants").empty();
-    for (size_t i = 0; any_monitored && i < planes.planes.size(); ++i) {
-      ex.extra()["information_plane"][name][planes.names[i]][std::to_string(seed)] =
-          planes.planes[i].ToJson();
-      if (seed == ex.seeds().front()) {
-        RETURN_IF_ERROR(planes.planes[i].WritePng(
-            ex.OutputPath(absl::StrCat("information_plane_", name, "_", planes.names[i], ".png")),
-            absl::StrCat("Information plane, ", name, ", ", planes.names[i], " (seed ", seed,
-                         ", ", data.mi_inputs.size(0), " test samples)")));
+// One task: every variant of one data set for one seed.
+absl::Status RunSeed(Experiment& ex, const TaskContext& task) {
+  const Config& c = ex.config();
+  const int64_t seed = task.task.seed;
+  ASSIGN_OR_RETURN(DataContext data, LoadDataContext(task.task.row, c));
+  ASSIGN_OR_RETURN(const std::vector<Variant> variants, ReadVariants(c));
+  ASSIGN_OR_RETURN(Planes planes, MakePlanes(c, seed, ex.threads()));
+  ASSIGN_OR_RETURN(data.union_pairs,
+                   MakeUnionPairs(data.test, c.Int("union_pairs"), static_cast<uint64_t>(seed)));
+  ShallowEmbedder softmax_model{nullptr};
+  for (const Variant& v : variants) {
+    RETURN_IF_ERROR(RunVariant(ex, task, data, v, &softmax_model, planes));
+  }
+  const bool any_monitored = !c.Get<std::vector<std::string>>("mi_variants").empty();
+  for (size_t i = 0; any_monitored && i < planes.planes.size(); ++i) {
+    ex.extra()["information_plane"][data.name][planes.names[i]][std::to_string(seed)] =
+        planes.planes[i].ToJson();
+  }
+  ex.extra()["mi_samples"] = data.mi_inputs.size(0);
+  return absl::OkStatus();
+}
+
+// result.json from every task's record, and the figures of the first seed on
+// record of each data set: the class x unit mean-code maps and the
+// information planes.
+absl::Status Report(Experiment& ex, const std::vector<FinishedTask>& records) {
+  std::map<std::string, int64_t> first_seed;
+  for (const FinishedTask& f : records) {
+    RETURN_IF_ERROR(ex.table().Merge(f.record["rows"]));
+    const std::string& name = f.task.row;
+    const nlohmann::json planes = f.record.value("information_plane", nlohmann::json::object());
+    for (auto ds = planes.begin(); ds != planes.end(); ++ds) {
+      for (auto est = ds.value().begin(); est != ds.value().end(); ++est) {
+        for (auto sd = est.value().begin(); sd != est.value().end(); ++sd) {
+          ex.extra()["information_plane"][ds.key()][est.key()][sd.key()] = sd.value();
+        }
       }
     }
-    RETURN_IF_ERROR(ex.WriteResult());
+    if (f.partial || first_seed.count(name) > 0) continue;
+    first_seed[name] = f.task.seed;
+    const nlohmann::json codes = f.record.value("mean_codes", nlohmann::json::object());
+    for (auto v = codes.begin(); v != codes.end(); ++v) {
+      const std::vector<std::vector<double>> m = v.value();
+      at::Tensor matrix = at::zeros({static_cast<int64_t>(m.size()),
+                                     m.empty() ? 0 : static_cast<int64_t>(m[0].size())},
+                                    at::kDouble);
+      for (size_t r = 0; r < m.size(); ++r) {
+        for (size_t k = 0; k < m[r].size(); ++k) matrix[r][k] = m[r][k];
+      }
+      PlotOptions plot;
+      plot.title = absl::StrCat("Mean binary code per class, ", name, "/", v.key(), " (seed ",
+                                f.task.seed, ")");
+      plot.xlabel = "code unit";
+      plot.ylabel = "class";
+      plot.height = 360;
+      plot.extra = absl::StrFormat("set xrange [-0.5:%d.5]\nset yrange [-0.5:%d.5]\nset ytics 1",
+                                   matrix.size(1) - 1, kClasses - 1);
+      RETURN_IF_ERROR(PlotHeatmap(
+          ex.OutputPath(absl::StrCat("mean_code_", name, "_", v.key(), ".png")), matrix, plot));
+    }
+    const nlohmann::json mine = planes.value(name, nlohmann::json::object());
+    for (auto est = mine.begin(); est != mine.end(); ++est) {
+      const std::string seed = std::to_string(f.task.seed);
+      if (!est.value().contains(seed)) continue;
+      RETURN_IF_ERROR(monitor::InformationPlane::WritePng(
+          est.value()[seed],
+          ex.OutputPath(absl::StrCat("information_plane_", name, "_", est.key(), ".png")),
+          absl::StrCat("Information plane, ", name, ", ", est.key(), " (seed ", seed, ", ",
+                       f.record.value("mi_samples", 0), " test samples)")));
+    }
   }
+  ex.extra()["mi_label_entropy_note"] =
+      "fano_accuracy_bound = 1 - Pe_min, Pe_min the smallest Pe with "
+      "H2(Pe) + Pe log2(C-1) >= H(Y) - I(T;Y), H(Y) the plug-in label entropy of the "
+      "evaluation subset, C = 10";
   return absl::OkStatus();
+}
+
+absl::Status Run(Experiment& ex) {
+  const Config& c = ex.config();
+  const std::vector<std::string> datasets = c.Get<std::vector<std::string>>("datasets");
+  // Checked before any task starts: the variants, and that every data set loads.
+  RETURN_IF_ERROR(ReadVariants(c).status());
+  for (const std::string& name : datasets) RETURN_IF_ERROR(LoadData(name, c).status());
+  TaskRunner runner;
+  runner.report_rows = {"mnist", "fashion_mnist"};
+  runner.run_rows = datasets;
+  runner.key = [&](const std::string& dataset, int64_t seed) {
+    nlohmann::json config = c.values();
+    config.erase("seeds");
+    config.erase("datasets");
+    return nlohmann::json{{"dataset", dataset}, {"seed", seed}, {"config", config}};
+  };
+  runner.run = RunSeed;
+  runner.report = Report;
+  return RunTasks(ex, runner);
 }
 
 }  // namespace
@@ -299,14 +372,5 @@ int main(int argc, char** argv) {
       {"embedder_sdr",
        "dizcza/EmbedderSDR: binary sparse distributed representations with k-winners-take-all "
        "and triplet loss (GitHub project)"},
-      [](sparselab::Experiment& ex) -> absl::Status {
-        ex.extra()["mi_label_entropy_note"] =
-            "fano_accuracy_bound = 1 - Pe_min, Pe_min the smallest Pe with "
-            "H2(Pe) + Pe log2(C-1) >= H(Y) - I(T;Y), H(Y) the plug-in label entropy of the "
-            "evaluation subset, C = 10";
-        for (const std::string& name : ex.config().Get<std::vector<std::string>>("datasets")) {
-          RETURN_IF_ERROR(sparselab::embedder_sdr::RunDataset(ex, name));
-        }
-        return absl::OkStatus();
-      });
+      sparselab::embedder_sdr::Run);
 }

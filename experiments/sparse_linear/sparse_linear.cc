@@ -4,17 +4,15 @@
 // 20 epochs of SGD (momentum 0.9, batch 64), one row per model with the test
 // accuracy after the last epoch, the parameter count and the epoch time.
 //
-//   bazel run -c opt //experiments/sparse_linear -- [--preset=quick]
-//       [--set='models=["sparse","dynamic"]'] [--threads=2]
-// A paper run is resumable: models already in result.json (same config) after
-// all their epochs are kept and skipped; every epoch ends with a checkpoint in
-// runs/<preset>/ and the row so far in result.json, and a rerun continues a
-// model from its last finished epoch.
-#include <filesystem>
+//   bazel run //experiments/sparse_linear -- [--preset=quick]
+//       [--set='models=["sparse","dynamic"]'] [--threads=2] [--jobs=2]
+// Every (model, seed) is a task of the library's task runner: its record lives
+// under results/runs/<preset>/<model>-seed<seed>/ and result.json is rebuilt
+// from the records. With "resume" (the paper preset) every epoch ends with a
+// checkpoint and a partial record (the row so far) in the task's folder, so a
+// rerun continues a model from its last finished epoch, bit-identically.
 #include <iostream>
 #include <map>
-#include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -26,17 +24,17 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "experiments/sparse_linear/models.h"
-#include "lib/base/file_io.h"
 #include "lib/data/dataset.h"
+#include "lib/base/status_macros.h"
 #include "lib/harness/experiment.h"
 #include "lib/harness/result_table.h"
-#include "lib/base/status_macros.h"
+#include "lib/harness/task_runner.h"
 #include "lib/train/trainer.h"
 
 ABSL_FLAG(int32_t, stop_after_epochs, 0,
-          "Stop cleanly after this many epochs of training in this run (0: no limit); with "
-          "the paper preset's checkpoints a rerun continues where it stopped (for the very "
-          "wide model's hours-long epochs).");
+          "Stop each task cleanly after this many epochs of training in this run (0: no "
+          "limit); with the paper preset's checkpoints a rerun continues where it stopped (for "
+          "the very wide model's hours-long epochs).");
 
 namespace sparselab::sparse_linear_experiment {
 namespace {
@@ -59,47 +57,12 @@ nlohmann::json ModelConfig(const Config& c) {
   return config;
 }
 
-// Adds the rows (and curves) of result.json on disk that this process does
-// not hold, when the file is from the same preset and config (except
-// "models"): a rerun resumes, and workers given different models (--set=models)
-// can share one result.json (each rewrites it, atomically, after every model).
-void MergeRowsFromDisk(Experiment& ex) {
-  absl::StatusOr<nlohmann::json> disk = ReadJsonFile(ex.ResultPath());
-  if (!disk.ok() || !(*disk).contains("rows")) return;
-  nlohmann::json disk_config = (*disk).value("config", nlohmann::json::object());
-  disk_config.erase("models");
-  if ((*disk).value("preset", "") != ex.config().preset() ||
-      disk_config != ModelConfig(ex.config())) {
-    return;
-  }
-  nlohmann::json rows = ex.table().ToJson();
-  std::set<std::string> ours;
-  for (const auto& row : rows) ours.insert(row["name"].get<std::string>());
-  for (const auto& row : (*disk)["rows"]) {
-    const std::string name = row["name"].get<std::string>();
-    if (ours.count(name) > 0) continue;
-    rows.push_back(row);
-    if ((*disk).contains("curves") && (*disk)["curves"].contains(name)) {
-      ex.extra()["curves"][name] = (*disk)["curves"][name];
-    }
-  }
-  absl::StatusOr<ResultTable> merged = ResultTable::FromJson(rows);
-  if (merged.ok()) ex.table() = *merged;
-}
-
 // Epochs trained by this process, for --stop_after_epochs.
 int64_t epochs_this_run = 0;
 
 bool StopRequested() {
   const int64_t stop_after = absl::GetFlag(FLAGS_stop_after_epochs);
   return stop_after > 0 && epochs_this_run >= stop_after;
-}
-
-// Where TrainOne keeps `name`'s checkpoint for `seed`: runs/<preset>/ beside
-// result.json (git-ignored; ~130 MB for the wide model).
-std::string CheckpointPath(const Experiment& ex, const std::string& name, int64_t seed) {
-  return absl::StrCat(ex.out_dir(), "/runs/", ex.config().preset(), "/", name, "-seed", seed,
-                      ".pt");
 }
 
 // What a checkpoint carries besides the trainer: the per-epoch curve (epoch,
@@ -142,11 +105,12 @@ void RecordRow(Experiment& ex, const std::string& name, int64_t seed, const Tuto
 // "resume" (the paper preset) every epoch ends with a checkpoint and the row
 // so far in result.json, so the very wide model (hours per epoch here) can be
 // stopped at any time and continued by the next run, bit-identically.
-absl::Status TrainOne(Experiment& ex, const std::string& name, int64_t seed,
-                      const Dataset& train, const Dataset& test) {
+absl::Status TrainOne(Experiment& ex, const TaskContext& task, const Dataset& train,
+                      const Dataset& test) {
   const Config& c = ex.config();
   const bool resume = c.Bool("resume");
-  ex.Seed(seed);
+  const std::string& name = task.task.row;
+  const int64_t seed = task.task.seed;
   ASSIGN_OR_RETURN(TutorialModel model, BuildModel(name, c));
   TrainerOptions options;
   options.epochs(model.epochs)
@@ -164,7 +128,7 @@ absl::Status TrainOne(Experiment& ex, const std::string& name, int64_t seed,
         .nesterov(true);
   }
   ModelProgress progress;
-  const std::string checkpoint = CheckpointPath(ex, name, seed);
+  const std::string checkpoint = task.checkpoint_path();
   if (resume) {
     std::string user_data;
     absl::Status loaded = trainer.LoadCheckpoint(checkpoint, &user_data);
@@ -206,40 +170,47 @@ absl::Status TrainOne(Experiment& ex, const std::string& name, int64_t seed,
       progress.curve.push_back(point);
     }
     if (resume) {
-      std::error_code error;
-      std::filesystem::create_directories(std::filesystem::path(checkpoint).parent_path(), error);
       const nlohmann::json saved = {{"config", ModelConfig(c)},
                                     {"curve", progress.curve},
                                     {"rigl_moved", progress.rigl_moved}};
       RETURN_IF_ERROR(trainer.SaveCheckpoint(checkpoint, saved.dump()));
       if (ex.table().HasSeed(name, "epochs", seed)) {
-        MergeRowsFromDisk(ex);
-        RETURN_IF_ERROR(ex.WriteResult());  // the row so far, after every epoch
+        RETURN_IF_ERROR(task.SavePartial(ex));  // the row so far, after every epoch
       }
     }
     ++epochs_this_run;
     if (StopRequested() && !last) {
-      return absl::CancelledError(absl::StrCat(
-          "stopped after ", epochs_this_run, " epochs (--stop_after_epochs); ", name, " seed ",
-          seed, " is at epoch ", stats.epoch + 1, " of ", model.epochs,
-          resume ? "; rerun to continue from its checkpoint" : " (no checkpoint: resume is off)"));
+      return WithExitCode(
+          absl::CancelledError(absl::StrCat(
+              "stopped after ", epochs_this_run, " epochs (--stop_after_epochs); ", name,
+              " seed ", seed, " is at epoch ", stats.epoch + 1, " of ", model.epochs,
+              resume ? "; rerun to continue from its checkpoint"
+                     : " (no checkpoint: resume is off)")),
+          kTaskStopped);
     }
     return absl::OkStatus();
   });
   ASSIGN_OR_RETURN(std::vector<EpochStats> epochs, trainer.TrainUntil(train, model.epochs));
-  if (epochs.empty()) {  // the checkpoint was complete but its row was not in result.json
+  if (epochs.empty()) {  // the checkpoint was complete but the task had no record
     ASSIGN_OR_RETURN(EvalResult eval, trainer.Evaluate(test));
     RecordRow(ex, name, seed, model, eval, progress);
   }
-  if (resume) MergeRowsFromDisk(ex);
-  return ex.WriteResult();
+  return absl::OkStatus();
 }
 
-// True when result.json already holds `name`'s row for `seed` after all the
-// epochs the config asks for.
-bool Finished(Experiment& ex, const std::string& name, int64_t seed, int64_t planned) {
-  const std::optional<double> epochs = ex.table().SeedValue(name, "epochs", seed);
-  return epochs.has_value() && *epochs >= static_cast<double>(planned);
+// result.json from every task's record: the rows (finished, or so far) and the
+// per-epoch curves.
+absl::Status Report(Experiment& ex, const std::vector<FinishedTask>& records) {
+  for (const FinishedTask& f : records) {
+    RETURN_IF_ERROR(ex.table().Merge(f.record["rows"]));
+    const nlohmann::json curves = f.record.value("curves", nlohmann::json::object());
+    for (auto model = curves.begin(); model != curves.end(); ++model) {
+      for (auto seed = model.value().begin(); seed != model.value().end(); ++seed) {
+        ex.extra()["curves"][model.key()][seed.key()] = seed.value();
+      }
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Run(Experiment& ex) {
@@ -255,24 +226,17 @@ absl::Status Run(Experiment& ex) {
   ASSIGN_OR_RETURN(Dataset test, LoadMnist(Split::kTest));
   train = train.Head(c.Int("train_samples"));
   test = test.Head(c.Int("test_samples"));
-  if (c.Bool("resume")) MergeRowsFromDisk(ex);
-  for (int64_t seed : ex.seeds()) {
-    for (const std::string& name : models) {
-      if (Finished(ex, name, seed, PlannedEpochs(name, c))) continue;
-      if (StopRequested()) {
-        std::cerr << "stopped after " << epochs_this_run << " epochs (--stop_after_epochs) "
-                  << "before " << name << " seed " << seed << "\n";
-        return absl::OkStatus();
-      }
-      const absl::Status status = TrainOne(ex, name, seed, train, test);
-      if (absl::IsCancelled(status)) {  // --stop_after_epochs: a clean stop
-        std::cerr << status.message() << "\n";
-        return absl::OkStatus();
-      }
-      RETURN_IF_ERROR(status);
-    }
-  }
-  return absl::OkStatus();
+  TaskRunner runner;
+  runner.report_rows = ModelNames();  // every model on record, in the tutorial's order
+  runner.run_rows = models;
+  runner.key = [&](const std::string& model, int64_t seed) {
+    return nlohmann::json{{"model", model}, {"seed", seed}, {"config", ModelConfig(c)}};
+  };
+  runner.run = [&](Experiment& ex, const TaskContext& task) {
+    return TrainOne(ex, task, train, test);
+  };
+  runner.report = Report;
+  return RunTasks(ex, runner);
 }
 
 }  // namespace

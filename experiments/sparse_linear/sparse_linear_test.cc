@@ -95,7 +95,7 @@ TEST(SparseLinearExperimentTest, StoppedRunContinuesFromItsCheckpointBitIdentica
   ASSERT_TRUE(partial.ok()) << partial.status();
   EXPECT_EQ(Metric(Row(*partial, "sparse"), "epochs"), 1);
   EXPECT_EQ(Row(*partial, "sparse")["info"]["epochs_planned"], 2);
-  EXPECT_TRUE(std::ifstream(Tmp() + "/split/runs/quick/sparse-seed42.pt").good());
+  EXPECT_TRUE(std::ifstream(Tmp() + "/split/runs/quick/sparse-seed42/checkpoint.pt").good());
 
   ASSERT_EQ(RunSparseLinear(common, "split"), 0) << Stderr();
   EXPECT_NE(Stderr().find("continuing from"), std::string::npos) << Stderr();

@@ -5,6 +5,7 @@
 #define SPARSELAB_LIB_BASE_FILE_IO_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -26,6 +27,9 @@ absl::StatusOr<std::string> ReadFile(const std::string& path);
 absl::StatusOr<nlohmann::json> ReadJsonFile(const std::string& path);
 
 bool FileExists(const std::string& path);
+bool IsFolder(const std::string& path);
+// The names in a folder (no "." and ".."), sorted; empty when it cannot be read.
+std::vector<std::string> ListFolder(const std::string& path);
 // mkdir -p.
 absl::Status MakeDirs(const std::string& path);
 // The folder part of `path` ("." when it has none).

@@ -69,6 +69,17 @@ TEST(MakeDirsTest, CreatesNestedFoldersAndAcceptsExistingOnes) {
   EXPECT_FALSE(MakeDirs(TmpDir() + "/a/file/d").ok());
 }
 
+TEST(ListFolderTest, SortedNamesAndFolders) {
+  const std::string dir = TmpDir() + "/list";
+  ASSERT_TRUE(MakeDirs(dir + "/b").ok());
+  std::ofstream(dir + "/c") << "x";
+  std::ofstream(dir + "/a") << "x";
+  EXPECT_EQ(ListFolder(dir), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_TRUE(IsFolder(dir + "/b"));
+  EXPECT_FALSE(IsFolder(dir + "/a"));
+  EXPECT_TRUE(ListFolder(dir + "/missing").empty());
+}
+
 TEST(PathTest, DirnameAndBasename) {
   EXPECT_EQ(Dirname("a/b/c.json"), "a/b");
   EXPECT_EQ(Dirname("c.json"), ".");

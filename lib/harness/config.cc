@@ -89,7 +89,12 @@ absl::StatusOr<Config> Config::Load(const std::string& path, const std::string& 
     }
     return absl::InvalidArgumentError(absl::StrCat(path, ": malformed JSON"));
   }
-  return FromJson(file, preset, overrides, path);
+  absl::StatusOr<Config> config = FromJson(file, preset, overrides, path);
+  if (config.ok() && file.contains("tables")) {
+    // The tables in the order the file declares them (json sorts keys).
+    config->tables_ = nlohmann::ordered_json::parse(text.str(), nullptr, false, true)["tables"];
+  }
+  return config;
 }
 
 absl::StatusOr<Config> Config::FromJson(const json& file, const std::string& preset,
@@ -129,7 +134,7 @@ absl::StatusOr<Config> Config::FromJson(const json& file, const std::string& pre
   }
   Config config;
   config.preset_ = name;
-  config.tables_ = file.value("tables", json());
+  config.tables_ = nlohmann::ordered_json::parse(file.value("tables", json()).dump());
   config.values_ = file["defaults"];
   RETURN_IF_ERROR(MergeChecked(config.values_, presets[name],
                                absl::StrCat(origin, " preset '", name, "'")));

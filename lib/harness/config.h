@@ -41,8 +41,9 @@ class Config {
   const std::string& preset() const { return preset_; }
   // The resolved values (defaults + preset + overrides).
   const nlohmann::json& values() const { return values_; }
-  // The file's "tables" (null when it has none); parsed by ParseTableSpecs.
-  const nlohmann::json& tables() const { return tables_; }
+  // The file's "tables" in the order they are declared (null when it has
+  // none); parsed by ParseTableSpecs.
+  const nlohmann::ordered_json& tables() const { return tables_; }
 
   // Typed access by (dotted) key. The key set and types were validated against
   // "defaults" when loading, so a failure here is a programming error: it
@@ -68,7 +69,7 @@ class Config {
 
   std::string preset_;
   nlohmann::json values_;
-  nlohmann::json tables_;
+  nlohmann::ordered_json tables_;
 };
 
 // Merges `patch` into `base`, checking every key of `patch` against `base`:

@@ -25,6 +25,8 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -285,6 +287,24 @@ absl::Status Experiment::WriteResult() const {
   return RefreshReadmeTables(readme_path_, tables_, out_dir_, Basename(ResultPath()));
 }
 
+namespace {
+
+std::vector<std::string>& MutableProgramArguments() {
+  static std::vector<std::string>* args = new std::vector<std::string>();
+  return *args;
+}
+
+constexpr char kExitCodePayload[] = "sparselab.dev/exit_code";
+
+}  // namespace
+
+const std::vector<std::string>& ProgramArguments() { return MutableProgramArguments(); }
+
+absl::Status WithExitCode(absl::Status status, int exit_code) {
+  status.SetPayload(kExitCodePayload, absl::Cord(std::to_string(exit_code)));
+  return status;
+}
+
 std::vector<std::string> MergeRepeatedSetFlags(const std::vector<std::string>& args) {
   std::vector<std::string> merged_args;
   std::vector<std::string> overrides;
@@ -337,6 +357,7 @@ int RunExperiment(int argc, char** argv, const ExperimentInfo& info,
   (void)usage_set;
   std::vector<std::string> args(argv, argv + argc);
   args = MergeRepeatedSetFlags(args);
+  MutableProgramArguments() = args;
   std::vector<char*> merged_argv;
   for (std::string& arg : args) merged_argv.push_back(arg.data());
   std::vector<char*> rest =
@@ -355,8 +376,8 @@ int RunExperiment(int argc, char** argv, const ExperimentInfo& info,
                    info.name.c_str(), ex->config().preset().c_str(), ex->seeds().size(),
                    ex->threads(), ex->device().str().c_str(), ex->ResultPath().c_str());
       status = body(*ex);
-      if (status.ok()) status = ex->WriteResult();
-      if (status.ok()) {
+      if (status.ok() && ex->writes_result()) status = ex->WriteResult();
+      if (status.ok() && ex->writes_result()) {
         std::fprintf(stderr, "[%s] wrote %s in %.1f s\n", info.name.c_str(),
                      ex->ResultPath().c_str(), ex->WallSeconds());
       }
@@ -367,8 +388,14 @@ int RunExperiment(int argc, char** argv, const ExperimentInfo& info,
     status = absl::InternalError(e.what());
   }
   if (!status.ok()) {
-    std::fprintf(stderr, "error: %s\n", std::string(status.message()).c_str());
-    return 1;
+    // A cancelled run stopped on request (e.g. after some epochs): not an error.
+    std::fprintf(stderr, "%s: %s\n", absl::IsCancelled(status) ? "stopped" : "error",
+                 std::string(status.message()).c_str());
+    int code = 1;
+    if (auto payload = status.GetPayload(kExitCodePayload)) {
+      absl::SimpleAtoi(std::string(*payload), &code);
+    }
+    return code;
   }
   return 0;
 }

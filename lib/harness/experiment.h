@@ -76,6 +76,10 @@ class Experiment {
   // Writes ResultJson() to ResultPath() atomically; for the paper preset then
   // rewrites the README tables generated from that file (readme_path()).
   absl::Status WriteResult() const;
+  // Whether RunExperiment writes the result when the body succeeds (a task
+  // worker's output is its record in the task store instead).
+  bool writes_result() const { return writes_result_; }
+  void set_writes_result(bool writes) { writes_result_ = writes; }
   double WallSeconds() const;
 
  private:
@@ -91,6 +95,7 @@ class Experiment {
   std::string readme_path_;
   ResultTable table_;
   nlohmann::json extra_ = nlohmann::json::object();
+  bool writes_result_ = true;
   std::chrono::steady_clock::time_point start_;
 };
 
@@ -99,6 +104,14 @@ class Experiment {
 // stderr for any error (bad flag, bad config, missing data, exception).
 int RunExperiment(int argc, char** argv, const ExperimentInfo& info,
                   const std::function<absl::Status(Experiment&)>& body);
+
+// The process's command line as RunExperiment received it (argv[0] first,
+// repeated --set flags merged), for re-executing the binary as a worker.
+const std::vector<std::string>& ProgramArguments();
+
+// `status` carrying the process exit code RunExperiment returns for it
+// (instead of 1).
+absl::Status WithExitCode(absl::Status status, int exit_code);
 
 // Where experiments/<name>/config.json is: --config, else the source tree under
 // `bazel run`, else the runfiles (tests), else ./experiments/<name>.

@@ -56,6 +56,7 @@ double Mean(const json* stat) { return (*stat)["mean"].get<double>(); }
 
 // Merges a column's format over the table's: a column's own keys win.
 NumberFormat ParseFormat(const json& j, NumberFormat base) {
+  if (j.contains("scale")) base.scale = j["scale"].get<double>();
   if (j.contains("decimals")) base.decimals = j["decimals"].get<int>();
   if (j.contains("thousands")) base.thousands = j["thousands"].get<bool>();
   if (j.contains("std")) base.std = j["std"].get<bool>();
@@ -90,6 +91,10 @@ absl::Status CheckFormatKeys(const json& j, const std::string& where) {
                                       "an integer from 0 to 12", where));
   RETURN_IF_ERROR(
       CheckType(j, "thousands", j.value("thousands", json(false)).is_boolean(), "true or false", where));
+  RETURN_IF_ERROR(CheckType(j, "scale",
+                            j.value("scale", json(1)).is_number() &&
+                                j.value("scale", json(1)).get<double>() != 0,
+                            "a non-zero number", where));
   return CheckType(j, "std", j.value("std", json(true)).is_boolean(), "true or false", where);
 }
 
@@ -106,7 +111,9 @@ absl::Status CheckRegex(const std::string& pattern, const std::string& where) {
 absl::StatusOr<TableColumn> ParseColumn(const json& j, const NumberFormat& table_format,
                                         const std::string& where) {
   RETURN_IF_ERROR(CheckKeys(
-      j, {"metric", "seeds", "label", "decimals", "thousands", "std", "paper", "delta"}, where));
+      j, {"metric", "seeds", "label", "decimals", "thousands", "std", "scale", "paper",
+          "paper_label", "delta", "vs"},
+      where));
   RETURN_IF_ERROR(CheckFormatKeys(j, where));
   TableColumn c;
   if (j.contains("seeds")) {
@@ -127,6 +134,10 @@ absl::StatusOr<TableColumn> ParseColumn(const json& j, const NumberFormat& table
   c.label = j.value("label", c.metric);
   c.format = ParseFormat(j, table_format);
   c.paper = j.value("paper", false);
+  RETURN_IF_ERROR(CheckType(j, "paper_label", j.value("paper_label", json("")).is_string(), "a string", where));
+  RETURN_IF_ERROR(CheckType(j, "vs", j.value("vs", json("")).is_string(), "a metric name", where));
+  c.paper_label = j.value("paper_label", "(paper)");
+  c.vs = j.value("vs", "");
   const std::string delta = j.value("delta", "none");
   if (delta == "difference") {
     c.delta = TableColumn::Delta::kDifference;
@@ -141,9 +152,10 @@ absl::StatusOr<TableColumn> ParseColumn(const json& j, const NumberFormat& table
 
 absl::StatusOr<TableSpec> ParseTable(const std::string& name, const json& j,
                                      const std::string& origin) {
+  // (config.json is read with its key order kept; the spec's own keys need none)
   const std::string where = absl::StrCat(origin, ": table \"", name, "\"");
   RETURN_IF_ERROR(CheckKeys(j, {"caption", "file", "label", "rows", "columns", "pivot",
-                                "metric", "metric_label", "decimals", "thousands", "std"},
+                                "metric", "metric_label", "decimals", "thousands", "std", "scale"},
                             where));
   RETURN_IF_ERROR(CheckFormatKeys(j, where));
   for (const char* key : {"caption", "file", "label", "pivot", "metric", "metric_label"}) {
@@ -218,21 +230,26 @@ std::vector<std::pair<std::string, const json*>> SelectRows(const TableSpec& spe
   if (!result.contains("rows") || !result["rows"].is_array()) return rows;
   std::vector<std::regex> patterns;
   for (const std::string& r : spec.rows) patterns.emplace_back(r);
+  // Rows in the order of the regexes (a row matches its first), file order
+  // within one.
+  std::vector<std::vector<std::pair<std::string, const json*>>> by_pattern(
+      std::max<size_t>(patterns.size(), 1));
   for (const json& row : result["rows"]) {
     if (!row.is_object() || !row.contains("name") || !row["name"].is_string()) continue;
     const std::string name = row["name"];
     if (patterns.empty()) {
-      rows.emplace_back(name, &row);
+      by_pattern[0].emplace_back(name, &row);
       continue;
     }
-    for (const std::regex& re : patterns) {
+    for (size_t i = 0; i < patterns.size(); ++i) {
       std::smatch m;
-      if (std::regex_search(name, m, re)) {
-        rows.emplace_back(m.size() > 1 && m[1].matched ? m[1].str() : name, &row);
+      if (std::regex_search(name, m, patterns[i])) {
+        by_pattern[i].emplace_back(m.size() > 1 && m[1].matched ? m[1].str() : name, &row);
         break;
       }
     }
   }
+  for (auto& group : by_pattern) rows.insert(rows.end(), group.begin(), group.end());
   return rows;
 }
 
@@ -250,11 +267,13 @@ std::string SeedsCell(const json& row) {
 
 std::string DeltaCell(const TableColumn& c, const json* ours, const json* paper) {
   if (ours == nullptr || paper == nullptr) return kMissingCell;
+  // Differences are shown at the column's scale.
   NumberFormat f = c.format;
   f.std = false;
   if (c.delta == TableColumn::Delta::kDifference) {
     const double d = Mean(ours) - Mean(paper);
-    return (d >= 0 ? "+" : "") + FormatNumber(d, f);
+    const std::string text = FormatNumber(d, f);
+    return (text[0] == '-' ? "" : "+") + text;
   }
   if (Mean(paper) == 0) return kMissingCell;
   const double d = 100.0 * (Mean(ours) - Mean(paper)) / Mean(paper);
@@ -341,11 +360,12 @@ std::string RenderRows(const TableSpec& spec,
       spec.all_metrics ? AllMetricColumns(rows, spec.format, spec.metric_label) : spec.columns;
   std::vector<std::string> header = {spec.label};
   for (const TableColumn& c : columns) {
-    const bool beside = c.paper || c.delta != TableColumn::Delta::kNone;
+    const bool beside = c.paper || (c.delta != TableColumn::Delta::kNone && c.vs.empty());
     header.push_back(Cell(beside ? c.label + " (ours)" : c.label));
-    if (c.paper) header.push_back("(paper)");
-    if (c.delta == TableColumn::Delta::kDifference) header.push_back("Δ");
-    if (c.delta == TableColumn::Delta::kPercent) header.push_back("Δ %");
+    if (c.paper) header.push_back(Cell(c.paper_label));
+    const std::string vs = c.vs.empty() ? "" : " vs " + c.vs;
+    if (c.delta == TableColumn::Delta::kDifference) header.push_back(Cell("Δ" + vs));
+    if (c.delta == TableColumn::Delta::kPercent) header.push_back(Cell("Δ %" + vs));
   }
   std::string md = Caption(spec) + Line(header) + Rule(header.size());
   for (const auto& [label, row] : rows) {
@@ -359,7 +379,9 @@ std::string RenderRows(const TableSpec& spec,
       const json* paper = Stat(row, "paper", c.metric);
       line.push_back(ours == nullptr ? kMissingCell : FormatMeanStd(*ours, c.format));
       if (c.paper) line.push_back(paper == nullptr ? kMissingCell : FormatMeanStd(*paper, c.format));
-      if (c.delta != TableColumn::Delta::kNone) line.push_back(DeltaCell(c, ours, paper));
+      if (c.delta != TableColumn::Delta::kNone) {
+        line.push_back(DeltaCell(c, ours, c.vs.empty() ? paper : Stat(row, "metrics", c.vs)));
+      }
     }
     md += Line(line);
   }
@@ -370,6 +392,7 @@ std::string RenderRows(const TableSpec& spec,
 
 std::string FormatNumber(double value, const NumberFormat& format) {
   if (!std::isfinite(value)) return kMissingCell;
+  value *= format.scale;
   std::string text;
   if (format.decimals.has_value()) {
     text = absl::StrFormat("%.*f", *format.decimals, value);
@@ -410,7 +433,7 @@ const json* FindResultRow(const json& result, const std::string& name) {
   return nullptr;
 }
 
-absl::StatusOr<std::vector<TableSpec>> ParseTableSpecs(const json& tables,
+absl::StatusOr<std::vector<TableSpec>> ParseTableSpecs(const nlohmann::ordered_json& tables,
                                                        const std::string& origin) {
   std::vector<TableSpec> specs;
   if (tables.is_null()) return specs;
@@ -418,7 +441,7 @@ absl::StatusOr<std::vector<TableSpec>> ParseTableSpecs(const json& tables,
     return absl::InvalidArgumentError(absl::StrCat(origin, ": \"tables\" must be an object"));
   }
   for (auto it = tables.begin(); it != tables.end(); ++it) {
-    absl::StatusOr<TableSpec> t = ParseTable(it.key(), it.value(), origin);
+    absl::StatusOr<TableSpec> t = ParseTable(it.key(), json::parse(it.value().dump()), origin);
     if (!t.ok()) return t.status();
     specs.push_back(*std::move(t));
   }

@@ -26,7 +26,11 @@
 // shows (keep it to ~8 columns); "file" names another result file of the same
 // experiment ("result_fashion_mnist.json"; default result.json). Number format:
 // "decimals" fixed decimals (default: 4 significant digits), "thousands" digit
-// groups, "std": false to show means only; on the table or per column.
+// groups, "std": false to show means only, "scale": 100 for percentages; on the
+// table or per column. A column's "delta" compares ours with the paper's value,
+// or with another metric of the same row ("vs": "truth"); "paper_label" heads
+// the paper's column. Rows come in the order of the regexes, file order within
+// one. Tables keep the order config.json declares them in.
 #ifndef SPARSELAB_LIB_HARNESS_MARKDOWN_TABLES_H_
 #define SPARSELAB_LIB_HARNESS_MARKDOWN_TABLES_H_
 
@@ -41,6 +45,7 @@
 namespace sparselab {
 
 struct NumberFormat {
+  double scale = 1.0;           // values are shown multiplied by this (100: percent)
   std::optional<int> decimals;  // none: 4 significant digits
   bool thousands = false;       // 12,345
   bool std = true;              // "mean ± std" (std only when n > 1)
@@ -53,8 +58,12 @@ struct TableColumn {
   std::string label;  // header; default: the metric's name
   NumberFormat format;
   bool paper = false;  // a "(paper)" column beside ours
+  std::string paper_label = "(paper)";
   enum class Delta { kNone, kDifference, kPercent };
-  Delta delta = Delta::kNone;  // ours - paper, or 100 (ours - paper) / paper
+  // ours - reference, or 100 (ours - reference) / reference; the reference is
+  // the paper's value, or the row's metric `vs` when set (estimate - truth).
+  Delta delta = Delta::kNone;
+  std::string vs;
 };
 
 struct TableSpec {
@@ -73,7 +82,7 @@ struct TableSpec {
 
 // Parses config.json's "tables" object; errors name `origin`, the table and
 // the key (unknown keys, wrong types, bad regexes, pivot without metric).
-absl::StatusOr<std::vector<TableSpec>> ParseTableSpecs(const nlohmann::json& tables,
+absl::StatusOr<std::vector<TableSpec>> ParseTableSpecs(const nlohmann::ordered_json& tables,
                                                        const std::string& origin);
 
 // The table as Markdown: the caption in italics (when set), a blank line, the

@@ -27,8 +27,8 @@ json Result() {
 }
 
 TableSpec Parse(const std::string& name, const std::string& text) {
-  absl::StatusOr<std::vector<TableSpec>> specs =
-      ParseTableSpecs(json{{name, json::parse(text)}}, "config.json");
+  absl::StatusOr<std::vector<TableSpec>> specs = ParseTableSpecs(
+      nlohmann::ordered_json{{name, nlohmann::ordered_json::parse(text)}}, "config.json");
   EXPECT_TRUE(specs.ok()) << specs.status();
   return specs.ok() ? (*specs)[0] : TableSpec{};
 }
@@ -121,7 +121,8 @@ TEST(RenderAllMetricsTest, OneTablePerRowFamilyWithPaperColumns) {
 
 TEST(ParseTableSpecsTest, BadSpecsNameTheTableAndKey) {
   auto error = [](const std::string& text) {
-    absl::StatusOr<std::vector<TableSpec>> s = ParseTableSpecs(json::parse(text), "x/config.json");
+    absl::StatusOr<std::vector<TableSpec>> s =
+        ParseTableSpecs(nlohmann::ordered_json::parse(text), "x/config.json");
     return s.ok() ? std::string("ok") : std::string(s.status().message());
   };
   EXPECT_NE(error(R"({"t": {"columns": "all", "colour": 1}})").find("table \"t\": unknown key \"colour\""),
@@ -138,6 +139,27 @@ TEST(ParseTableSpecsTest, BadSpecsNameTheTableAndKey) {
   EXPECT_NE(error(R"({"t": {}})").find("needs \"columns\""), std::string::npos);
   EXPECT_NE(error(R"([1])").find("must be an object"), std::string::npos);
   EXPECT_EQ(error(R"({"t": {"columns": "all"}})"), "ok");
+}
+
+TEST(RenderTableTest, ScaleVsPaperLabelAndRegexOrder) {
+  const json result = json::parse(R"({"rows": [
+      {"name": "b", "metrics": {"est": {"mean": 0.52, "n": 1}, "truth": {"mean": 0.5, "n": 1}}},
+      {"name": "a", "metrics": {"est": {"mean": 0.25, "n": 1}, "truth": {"mean": 0.3, "n": 1}},
+       "paper": {"est": {"mean": 0.2}}}]})");
+  const TableSpec spec = Parse("t", R"x({"rows": ["^a$", "^b$"], "columns": [
+      {"metric": "est", "scale": 100, "decimals": 1, "paper": true, "paper_label": "(tutorial)",
+       "delta": "difference", "vs": "truth"}]})x");
+  EXPECT_EQ(RenderTable(spec, result),
+            "|  | est (ours) | (tutorial) | Δ vs truth |\n| --- | ---: | ---: | ---: |\n"
+            "| a | 25.0 | 20.0 | -5.0 |\n| b | 52.0 | – | +2.0 |\n");
+}
+
+TEST(ParseTableSpecsTest, KeepsTheDeclaredOrder) {
+  const auto specs = ParseTableSpecs(
+      nlohmann::ordered_json::parse(R"({"z": {"columns": "all"}, "a": {"columns": "all"}})"), "c");
+  ASSERT_TRUE(specs.ok());
+  EXPECT_EQ((*specs)[0].name, "z");
+  EXPECT_EQ((*specs)[1].name, "a");
 }
 
 TEST(FindResultRowTest, FindsByName) {

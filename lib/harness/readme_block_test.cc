@@ -62,7 +62,7 @@ TEST(RefreshReadmeTablesTest, RendersFromResultFilesAndKeepsTheFileOnError) {
       {"name": "r1", "metrics": {"m": {"mean": 2.5, "std": 0, "n": 1}}}]})"))
                   .ok());
   absl::StatusOr<std::vector<TableSpec>> specs = ParseTableSpecs(
-      nlohmann::json::parse(R"({"t": {"columns": [{"metric": "m", "decimals": 1}]},
+      nlohmann::ordered_json::parse(R"({"t": {"columns": [{"metric": "m", "decimals": 1}]},
                                "u": {"columns": "all"}})"),
       "config.json");
   ASSERT_TRUE(specs.ok()) << specs.status();

@@ -119,14 +119,20 @@ json ResultTable::ToJson() const {
 }
 
 absl::StatusOr<ResultTable> ResultTable::FromJson(const json& rows) {
-  if (!rows.is_array()) return absl::InvalidArgumentError("\"rows\" must be an array");
   ResultTable table;
+  absl::Status status = table.Merge(rows);
+  if (!status.ok()) return status;
+  return table;
+}
+
+absl::Status ResultTable::Merge(const json& rows) {
+  if (!rows.is_array()) return absl::InvalidArgumentError("\"rows\" must be an array");
   for (const json& row : rows) {
     if (!row.is_object() || !row.contains("name") || !row["name"].is_string()) {
       return absl::InvalidArgumentError("every row needs a string \"name\"");
     }
     const std::string name = row["name"];
-    Row& r = table.GetRow(name);
+    Row& r = GetRow(name);
     const json metrics = row.value("metrics", json::object());
     const json per_seed = row.value("per_seed", json::object());
     for (auto m = metrics.begin(); m != metrics.end(); ++m) {
@@ -147,13 +153,19 @@ absl::StatusOr<ResultTable> ResultTable::FromJson(const json& rows) {
     }
     const json paper = row.value("paper", json::object());
     for (auto p = paper.begin(); p != paper.end(); ++p) {
+      if (!p.value().is_object() || !p.value().contains("mean") || !p.value()["mean"].is_number()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("row '", name, "': paper value of '", p.key(), "' has no numeric mean"));
+      }
       std::optional<double> sd;
-      if (p.value().contains("std")) sd = p.value()["std"].get<double>();
+      if (p.value().contains("std") && p.value()["std"].is_number()) sd = p.value()["std"].get<double>();
       r.paper[p.key()] = {p.value()["mean"].get<double>(), sd};
     }
-    if (row.contains("info")) r.info = row["info"];
+    if (row.contains("info") && row["info"].is_object()) {
+      for (auto i = row["info"].begin(); i != row["info"].end(); ++i) r.info[i.key()] = i.value();
+    }
   }
-  return table;
+  return absl::OkStatus();
 }
 
 }  // namespace sparselab

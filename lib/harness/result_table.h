@@ -45,6 +45,11 @@ class ResultTable {
   nlohmann::json ToJson() const;
   // Loads rows back (for resuming); per-seed values are restored.
   static absl::StatusOr<ResultTable> FromJson(const nlohmann::json& rows);
+  // Adds the rows of another result (e.g. one task's record) to this table:
+  // per-seed values, single values, paper values and info; rows new to this
+  // table are appended in their order. A seed's value of a metric already
+  // here is replaced.
+  absl::Status Merge(const nlohmann::json& rows);
   bool HasSeed(const std::string& row, const std::string& metric, int64_t seed) const;
   // One seed's value of `metric` in `row`, if recorded.
   std::optional<double> SeedValue(const std::string& row, const std::string& metric,

@@ -62,5 +62,28 @@ TEST(ResultTableTest, RoundTripsThroughJsonForResuming) {
   EXPECT_FALSE(ResultTable::FromJson(nlohmann::json::parse(R"([{"x": 1}])")).ok());
 }
 
+TEST(ResultTableTest, MergeCombinesTheSeedsOfSeveralRecords) {
+  // Two tasks' records of one row (seeds 1 and 2) and a second row.
+  ResultTable one, two;
+  one.Add("a", "acc", 1, 0.5);
+  one.SetPaper("a", "acc", 0.6, 0.1);
+  one.SetInfo("a", "units", 10);
+  two.Add("a", "acc", 2, 0.7);
+  two.Add("b", "loss", 2, 3.0);
+  ResultTable merged;
+  ASSERT_TRUE(merged.Merge(one.ToJson()).ok());
+  ASSERT_TRUE(merged.Merge(two.ToJson()).ok());
+  const nlohmann::json rows = merged.ToJson();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0]["name"], "a");
+  EXPECT_DOUBLE_EQ(rows[0]["metrics"]["acc"]["mean"].get<double>(), 0.6);
+  EXPECT_NEAR(rows[0]["metrics"]["acc"]["std"].get<double>(), std::sqrt(0.02), 1e-15);
+  EXPECT_EQ(rows[0]["metrics"]["acc"]["n"], 2);
+  EXPECT_EQ(rows[0]["paper"]["acc"]["std"], 0.1);
+  EXPECT_EQ(rows[0]["info"]["units"], 10);
+  EXPECT_EQ(rows[1]["name"], "b");
+  EXPECT_FALSE(merged.Merge(nlohmann::json::parse(R"([{"name": "a", "paper": {"acc": {}}}])")).ok());
+}
+
 }  // namespace
 }  // namespace sparselab

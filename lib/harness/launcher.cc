@@ -1,4 +1,4 @@
-#include "experiments/how_can_we_be_so_dense/worker_pool.h"
+#include "lib/harness/launcher.h"
 
 #include <spawn.h>
 #include <sys/wait.h>
@@ -12,28 +12,35 @@
 
 extern char** environ;
 
-namespace sparselab::hcwbsd {
+namespace sparselab {
 
-absl::Status RunWorkers(const std::vector<std::vector<std::string>>& commands, int jobs,
-                        const std::function<void(size_t, int)>& on_done) {
-  if (jobs < 1) return absl::InvalidArgumentError("--jobs must be at least 1");
+absl::Status LocalLauncher::Run(const std::vector<WorkerCommand>& commands,
+                                const std::function<void(size_t, int)>& on_done) {
+  if (jobs_ < 1) return absl::InvalidArgumentError("--jobs must be at least 1");
   std::map<pid_t, size_t> running;
   size_t next = 0;
+  absl::Status status;
   while (next < commands.size() || !running.empty()) {
-    while (next < commands.size() && running.size() < static_cast<size_t>(jobs)) {
+    while (status.ok() && next < commands.size() && running.size() < static_cast<size_t>(jobs_)) {
+      if (commands[next].empty()) {
+        status = absl::InvalidArgumentError("empty worker command");
+        break;
+      }
       std::vector<char*> argv;
       for (const std::string& arg : commands[next]) argv.push_back(const_cast<char*>(arg.c_str()));
       argv.push_back(nullptr);
       pid_t pid = 0;
       const int err = ::posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ);
       if (err != 0) {
-        return absl::InternalError(
+        status = absl::InternalError(
             absl::StrCat("cannot start worker ", argv[0], ": ", std::strerror(err)));
+        break;
       }
       running[pid] = next++;
     }
-    int status = 0;
-    const pid_t pid = ::waitpid(-1, &status, 0);
+    if (running.empty()) break;  // only after a start failure
+    int wstatus = 0;
+    const pid_t pid = ::waitpid(-1, &wstatus, 0);
     if (pid < 0) {
       if (errno == EINTR) continue;
       return absl::InternalError(absl::StrCat("waitpid failed: ", std::strerror(errno)));
@@ -42,11 +49,11 @@ absl::Status RunWorkers(const std::vector<std::vector<std::string>>& commands, i
     if (it == running.end()) continue;  // not one of ours
     const size_t index = it->second;
     running.erase(it);
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status)
-                                       : (WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1);
+    const int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus)
+                                        : (WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : 1);
     on_done(index, code);
   }
-  return absl::OkStatus();
+  return status;
 }
 
-}  // namespace sparselab::hcwbsd
+}  // namespace sparselab

@@ -1,0 +1,84 @@
+// Multi-run experiments: every (row, seed) is a task, run in its own
+// single-threaded worker process (the binary re-executes itself) and stored
+// as one record in the TaskStore under results/runs/<preset>/; the parent
+// rebuilds result.json (and figures, README tables) from the records after
+// every finished task. Interrupted runs resume: finished tasks are skipped,
+// stale ones (another config or code version) run again, and a task another
+// process is running is waited for, never run twice.
+//
+//   TaskRunner runner;
+//   runner.report_rows = networks;          // what result.json covers
+//   runner.run_rows = selected_networks;    // what this run trains
+//   runner.key = [&](const std::string& row, int64_t seed) { return ...; };
+//   runner.run = [&](Experiment& ex, const TaskContext& t) { ...ex.table().Add(...) };
+//   runner.report = [&](Experiment& ex, const std::vector<FinishedTask>& done) { ... };
+//   return RunTasks(ex, runner);
+//
+// Flags: --jobs=N (worker processes at a time), --tasks=GLOB[,GLOB] (task ids
+// to run, e.g. "sparseCNN2-seed4*"), --report_only (run nothing, rebuild the
+// result from the records), --launcher=local.
+#ifndef SPARSELAB_LIB_HARNESS_TASK_RUNNER_H_
+#define SPARSELAB_LIB_HARNESS_TASK_RUNNER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "lib/harness/experiment.h"
+#include "lib/harness/launcher.h"
+#include "lib/harness/task_store.h"
+#include "nlohmann/json.hpp"
+
+namespace sparselab {
+
+// What a worker knows about its task.
+struct TaskContext {
+  Task task;
+  const TaskStore* store = nullptr;
+  // The task's training checkpoint (Trainer::SaveCheckpoint / LoadCheckpoint).
+  std::string checkpoint_path() const { return store->CheckpointPath(task); }
+  // Saves what `ex` holds now as the task's partial record (the row so far of
+  // a long task, shown in result.json until the task finishes).
+  absl::Status SavePartial(const Experiment& ex) const {
+    return store->SavePartial(task, ex.ResultJson());
+  }
+};
+
+struct FinishedTask {
+  Task task;
+  nlohmann::json record;  // the worker's result document
+  bool partial = false;   // a task still running (or stopped) with a partial record
+};
+
+struct TaskRunner {
+  std::vector<std::string> report_rows;
+  std::vector<std::string> run_rows;
+  std::function<nlohmann::json(const std::string& row, int64_t seed)> key;
+  // In the worker, with torch seeded by the task's seed: fills ex.table() and
+  // ex.extra(), which become the task's record. To stop early on purpose
+  // (keeping a partial record), return WithExitCode(status, kTaskStopped).
+  std::function<absl::Status(Experiment&, const TaskContext&)> run;
+  // In the parent: rebuilds ex.table() and ex.extra() (and figures) from the
+  // records, in report_rows order, seeds ascending.
+  std::function<absl::Status(Experiment&, const std::vector<FinishedTask>&)> report;
+  int code_version = 0;
+};
+
+absl::Status RunTasks(Experiment& ex, const TaskRunner& runner);
+
+// The store of `ex`: <out_dir>/runs/<preset>, records named like ResultPath().
+TaskStore StoreOf(const Experiment& ex, int code_version);
+
+// The launcher --launcher and --jobs ask for.
+absl::StatusOr<std::unique_ptr<Launcher>> LauncherFromFlags();
+
+// Whether `id` matches a --tasks filter (comma-separated shell globs; empty
+// matches everything).
+bool TaskFilterMatches(const std::string& filter, const std::string& id);
+
+}  // namespace sparselab
+
+#endif  // SPARSELAB_LIB_HARNESS_TASK_RUNNER_H_
