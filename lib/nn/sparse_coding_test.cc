@@ -153,6 +153,28 @@ TEST(SparseEncodeTest, IstaAndFistaGapsStayBelowBeckTeboulleBounds) {
   EXPECT_TRUE(ista_above_fista_bound);
 }
 
+// In float32, near the solution the sufficient-decrease test compares sums
+// whose rounding exceeds the true margin; the search must stop at L_f (Beck &
+// Teboulle: L_k <= eta L_f) instead of growing L without end, and still
+// converge to the double-precision solution.
+TEST(SparseEncodeTest, BacktrackingInFloat32StopsAtEtaTimesLipschitz) {
+  const at::Tensor d = RandomDictionary(40, 120, 35);
+  const at::Tensor x = RandomInputs(300, 40, 36);
+  const double lambda = 0.1;
+  const SparseCodeResult ref = Reference(x, d, lambda);
+  const double l_f = SparseCodingLipschitz(d);
+  for (SparseSolver solver : {SparseSolver::kIsta, SparseSolver::kFista}) {
+    const auto o = SparseCodingOptions().lambda(lambda).solver(solver).backtracking(true)
+                       .backtracking_l0(0.01).tol(0).max_iter(3000);
+    const SparseCodeResult r = SparseEncode(x.to(at::kFloat), d.to(at::kFloat), o);
+    EXPECT_LE(r.lipschitz, 2.0 * l_f * (1 + 1e-5)) << SparseSolverName(solver);
+    EXPECT_GT(r.lipschitz, 0.01) << SparseSolverName(solver);
+    const double f = SparseCodingObjective(x, d, r.z.to(at::kDouble), lambda).mean().item<double>();
+    const double f_star = SparseCodingObjective(x, d, ref.z, lambda).mean().item<double>();
+    EXPECT_LT((f - f_star) / f_star, 1e-5) << SparseSolverName(solver);
+  }
+}
+
 TEST(SparseEncodeTest, WarmStartAtTheSolutionStopsAtOnce) {
   const at::Tensor d = RandomDictionary(10, 25, 31);
   const at::Tensor x = RandomInputs(4, 10, 32);
