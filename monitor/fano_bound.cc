@@ -5,16 +5,9 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "lib/base/binary_entropy.h"
 
 namespace sparselab {
-namespace {
-
-double BinaryEntropyBits(double p) {
-  if (p <= 0.0 || p >= 1.0) return 0.0;
-  return -p * std::log2(p) - (1 - p) * std::log2(1 - p);
-}
-
-}  // namespace
 
 absl::StatusOr<double> FanoMinimumError(double conditional_entropy_bits, int64_t num_classes) {
   if (num_classes < 2) {

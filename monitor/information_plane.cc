@@ -82,11 +82,11 @@ Samples PrincipalComponents(const Samples& x, int dim) {
 
 InformationPlane::InformationPlane(InformationPlaneOptions options) : options_(options) {}
 
-InformationPlane::Series& InformationPlane::SeriesFor(const std::string& name) {
-  for (Series& s : series_)
+InformationPlane::LayerCurve& InformationPlane::CurveFor(const std::string& name) {
+  for (LayerCurve& s : curves_)
     if (s.name == name) return s;
-  series_.push_back(Series{name, "", {}, {}, {}});
-  return series_.back();
+  curves_.push_back(LayerCurve{name, "", {}, {}, {}});
+  return curves_.back();
 }
 
 absl::Status InformationPlane::Record(int64_t epoch, const at::Tensor& inputs,
@@ -129,7 +129,7 @@ absl::Status InformationPlane::Record(int64_t epoch, const at::Tensor& inputs,
     const Samples t_raw = SamplesFromTensor(layer.activations);
     RETURN_IF_ERROR(CheckSamples(t_raw, layer.name, SampleChecks{true}));
     RETURN_IF_ERROR(CheckSameCount(t_raw.n, layer.name, x_raw.n, "inputs"));
-    Series& series = SeriesFor(layer.name);
+    LayerCurve& series = CurveFor(layer.name);
     double i_xt = 0.0, i_ty = 0.0;
     std::string method;
     if (options_.binary_codes_as_discrete && IsBinary(t_raw)) {
@@ -199,7 +199,7 @@ nlohmann::json InformationPlane::ToJson() const {
   out["pca_dim"] = options_.pca_dim;
   out["label_entropy"] = FromNats(label_entropy_nats_, options_.units);
   out["layers"] = nlohmann::json::array();
-  for (const Series& s : series_) {
+  for (const LayerCurve& s : curves_) {
     out["layers"].push_back(
         {{"name", s.name},
          {"method", s.method},

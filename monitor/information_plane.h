@@ -83,7 +83,7 @@ class InformationPlane {
                                const std::string& title);
 
  private:
-  struct Series {
+  struct LayerCurve {
     std::string name;
     std::string method;
     std::vector<int64_t> epoch;
@@ -92,10 +92,10 @@ class InformationPlane {
     // comparison does this on well-separated class clusters) is flagged.
     std::vector<bool> i_ty_above_label_entropy;
   };
-  Series& SeriesFor(const std::string& name);
+  LayerCurve& CurveFor(const std::string& name);
 
   InformationPlaneOptions options_;
-  std::vector<Series> series_;
+  std::vector<LayerCurve> curves_;
   double label_entropy_nats_ = 0.0;  // H(Y) (Miller-Madow) of the last Record's labels
 };
 

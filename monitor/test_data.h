@@ -53,12 +53,12 @@ inline Samples Columns(const Samples& s, int64_t begin, int64_t end) {
 
 // x = g[:, :d], y = rho * x + sqrt(1 - rho^2) * g[:, d:2d] for g = StandardNormals(n, 2d):
 // d independent pairs with correlation rho, MI = -(d/2) log(1 - rho^2).
-struct Pair {
+struct SamplePair {
   Samples x, y;
 };
-inline Pair CorrelatedGaussian(int64_t n, int64_t d, double rho, uint64_t seed) {
+inline SamplePair CorrelatedGaussian(int64_t n, int64_t d, double rho, uint64_t seed) {
   const Samples g = StandardNormals(n, 2 * d, seed);
-  Pair p{Columns(g, 0, d), Columns(g, d, 2 * d)};
+  SamplePair p{Columns(g, 0, d), Columns(g, d, 2 * d)};
   const double c = std::sqrt(1.0 - rho * rho);
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < d; ++j) p.y(i, j) = rho * p.x(i, j) + c * p.y(i, j);

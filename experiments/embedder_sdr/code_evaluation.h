@@ -1,4 +1,4 @@
-// Test-set measures of a trained ShallowEmbedder's binary code (issue 7):
+// Test-set measures of a trained ShallowEmbedder's binary code:
 // classification by nearest class-mean code (cosine, Hamming) and k-NN
 // (lib/sdr_code_classifiers.h), unit usage, class overlaps and the union test
 // (lib/sdr_code_metrics.h). The union test overlays two test digits of

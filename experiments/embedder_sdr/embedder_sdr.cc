@@ -130,7 +130,7 @@ absl::StatusOr<Planes> MakePlanes(const Config& c, int64_t seed, int threads) {
     o.mine.iterations = static_cast<int>(c.Int("mine_iterations"));
     o.mine.hidden_units = static_cast<int>(c.Int("mine_hidden"));
     o.mine.batch_size = static_cast<int>(c.Int("mine_batch"));
-    o.mine.learning_rate = c.Double("mine_lr");
+    o.mine.learning_rate = c.Double("mine_learning_rate");
     o.mine.average_last = static_cast<int>(c.Int("mine_average_last"));
     o.mine.show_progress = false;
     p.names.push_back(name);

@@ -1,4 +1,4 @@
-// The runs of EmbedderSDR's claims (issue 7), named in config "variants":
+// The runs of EmbedderSDR's claims, named in config "variants":
 //   softmax                  linear 128->10 + log-softmax, cross-entropy
 //   kwta                     linear 128->E + binary kWTA, triplet loss, random init
 //   kwta_scaling             the same with synaptic scaling around the kWTA

@@ -7,7 +7,7 @@
 #include "lib/data/noise.h"
 #include "lib/base/plot.h"
 
-namespace sparselab::hcwbsd {
+namespace sparselab::how_can_we_be_so_dense {
 
 absl::Status WriteNoiseSamplesFigure(const std::string& png_path, const Dataset& test,
                                      const std::vector<double>& levels, int64_t images,
@@ -53,4 +53,4 @@ absl::StatusOr<int> WriteNoiseCurvesFigure(const std::string& png_path,
   return static_cast<int>(series.size());
 }
 
-}  // namespace sparselab::hcwbsd
+}  // namespace sparselab::how_can_we_be_so_dense

@@ -12,7 +12,7 @@
 #include "lib/data/dataset.h"
 #include "nlohmann/json.hpp"
 
-namespace sparselab::hcwbsd {
+namespace sparselab::how_can_we_be_so_dense {
 
 // One row of `images` test images per noise level, the reference's noise.
 absl::Status WriteNoiseSamplesFigure(const std::string& png_path, const Dataset& test,
@@ -26,6 +26,6 @@ absl::StatusOr<int> WriteNoiseCurvesFigure(const std::string& png_path,
                                            const std::vector<NetworkSpec>& networks,
                                            const std::vector<double>& levels);
 
-}  // namespace sparselab::hcwbsd
+}  // namespace sparselab::how_can_we_be_so_dense
 
 #endif  // SPARSELAB_EXPERIMENTS_HOW_CAN_WE_BE_SO_DENSE_FIGURES_H_

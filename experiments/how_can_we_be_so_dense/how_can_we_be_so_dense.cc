@@ -35,7 +35,7 @@ ABSL_FLAG(int32_t, epochs, 0,
           "Train every network for this many epochs (smoke runs); 0: config \"epochs\", and "
           "when that is 0 each network's own (the paper's).");
 
-namespace sparselab::hcwbsd {
+namespace sparselab::how_can_we_be_so_dense {
 namespace {
 
 const ExperimentInfo kInfo = {
@@ -173,9 +173,9 @@ absl::Status RunExperimentBody(Experiment& ex) {
 }
 
 }  // namespace
-}  // namespace sparselab::hcwbsd
+}  // namespace sparselab::how_can_we_be_so_dense
 
 int main(int argc, char** argv) {
-  return sparselab::RunExperiment(argc, argv, sparselab::hcwbsd::kInfo,
-                                  sparselab::hcwbsd::RunExperimentBody);
+  return sparselab::RunExperiment(argc, argv, sparselab::how_can_we_be_so_dense::kInfo,
+                                  sparselab::how_can_we_be_so_dense::RunExperimentBody);
 }

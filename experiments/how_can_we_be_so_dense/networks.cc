@@ -11,7 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "lib/nn/sparse_weights.h"
 
-namespace sparselab::hcwbsd {
+namespace sparselab::how_can_we_be_so_dense {
 namespace {
 
 constexpr int64_t kImageSize = 28;  // MNIST
@@ -220,4 +220,4 @@ at::Tensor HowDenseNetImpl::forward(const at::Tensor& input,
   return at::log_softmax(x, 1);
 }
 
-}  // namespace sparselab::hcwbsd
+}  // namespace sparselab::how_can_we_be_so_dense

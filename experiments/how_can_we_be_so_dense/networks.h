@@ -26,7 +26,7 @@
 #include "lib/harness/config.h"
 #include "lib/nn/k_winners.h"
 
-namespace sparselab::hcwbsd {
+namespace sparselab::how_can_we_be_so_dense {
 
 // One network's entry of config.json "network_specs".
 struct NetworkSpec {
@@ -98,6 +98,6 @@ class HowDenseNetImpl : public torch::nn::Module {
 };
 TORCH_MODULE(HowDenseNet);
 
-}  // namespace sparselab::hcwbsd
+}  // namespace sparselab::how_can_we_be_so_dense
 
 #endif  // SPARSELAB_EXPERIMENTS_HOW_CAN_WE_BE_SO_DENSE_NETWORKS_H_

@@ -10,7 +10,7 @@
 
 #include "gtest/gtest.h"
 
-namespace sparselab::hcwbsd {
+namespace sparselab::how_can_we_be_so_dense {
 namespace {
 
 Config PaperConfig() {
@@ -144,4 +144,4 @@ TEST(NetworksTest, BadSpecFailsWithTheField) {
 }
 
 }  // namespace
-}  // namespace sparselab::hcwbsd
+}  // namespace sparselab::how_can_we_be_so_dense

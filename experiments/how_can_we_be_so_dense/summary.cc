@@ -6,7 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "experiments/how_can_we_be_so_dense/task.h"
 
-namespace sparselab::hcwbsd {
+namespace sparselab::how_can_we_be_so_dense {
 namespace {
 
 // Calls fn(metric, value) for every value of row `name` in a task's result.
@@ -72,4 +72,4 @@ ResultTable SummaryTable(const std::vector<NetworkSpec>& networks, const Finishe
   return table;
 }
 
-}  // namespace sparselab::hcwbsd
+}  // namespace sparselab::how_can_we_be_so_dense

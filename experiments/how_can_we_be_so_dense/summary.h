@@ -19,7 +19,7 @@
 #include "lib/harness/result_table.h"
 #include "nlohmann/json.hpp"
 
-namespace sparselab::hcwbsd {
+namespace sparselab::how_can_we_be_so_dense {
 
 // Finished tasks' result documents by (network name, seed).
 using FinishedTasks = std::map<std::pair<std::string, int64_t>, nlohmann::json>;
@@ -33,6 +33,6 @@ std::string LayerSummaryRow(const NetworkSpec& spec, const std::string& layer);
 ResultTable SummaryTable(const std::vector<NetworkSpec>& networks, const FinishedTasks& finished,
                          const std::vector<double>& noise_levels);
 
-}  // namespace sparselab::hcwbsd
+}  // namespace sparselab::how_can_we_be_so_dense
 
 #endif  // SPARSELAB_EXPERIMENTS_HOW_CAN_WE_BE_SO_DENSE_SUMMARY_H_

@@ -15,7 +15,7 @@
 #include "lib/base/status_macros.h"
 #include "lib/train/trainer.h"
 
-namespace sparselab::hcwbsd {
+namespace sparselab::how_can_we_be_so_dense {
 namespace {
 
 constexpr int64_t kPixels = 28 * 28;
@@ -280,4 +280,4 @@ absl::StatusOr<TaskResult> RunTask(const NetworkSpec& spec, const SharedLayerOpt
   return result;
 }
 
-}  // namespace sparselab::hcwbsd
+}  // namespace sparselab::how_can_we_be_so_dense

@@ -21,7 +21,7 @@
 #include "lib/harness/result_table.h"
 #include "nlohmann/json.hpp"
 
-namespace sparselab::hcwbsd {
+namespace sparselab::how_can_we_be_so_dense {
 
 struct TaskOptions {
   int64_t epochs = 0;  // 0: the network's own
@@ -63,6 +63,6 @@ void SetPaperValues(const NetworkSpec& spec, ResultTable& table);
 // `pixels` pixels: int(pixels * level), i.e. rounded down (image_transforms.py).
 int64_t NoisyPixels(double level, int64_t pixels);
 
-}  // namespace sparselab::hcwbsd
+}  // namespace sparselab::how_can_we_be_so_dense
 
 #endif  // SPARSELAB_EXPERIMENTS_HOW_CAN_WE_BE_SO_DENSE_TASK_H_

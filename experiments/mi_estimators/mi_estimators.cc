@@ -27,15 +27,15 @@ namespace {
 
 using monitor::Samples;
 
-struct Pair {
+struct XYSamples {
   Samples x, y;
 };
 
 // d independent pairs (x_j, y_j) with correlation rho.
-Pair CorrelatedGaussian(int64_t n, int64_t d, double rho, uint64_t seed) {
+XYSamples CorrelatedGaussian(int64_t n, int64_t d, double rho, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> normal;
-  Pair p{Samples(n, d), Samples(n, d)};
+  XYSamples p{Samples(n, d), Samples(n, d)};
   const double c = std::sqrt(1.0 - rho * rho);
   for (int64_t i = 0; i < n; ++i) {
     for (int64_t j = 0; j < d; ++j) {
@@ -47,11 +47,11 @@ Pair CorrelatedGaussian(int64_t n, int64_t d, double rho, uint64_t seed) {
   return p;
 }
 
-Pair Sine(int64_t n, double sigma, uint64_t seed) {
+XYSamples Sine(int64_t n, double sigma, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> uniform(-M_PI, M_PI);
   std::normal_distribution<double> normal;
-  Pair p{Samples(n, 1), Samples(n, 1)};
+  XYSamples p{Samples(n, 1), Samples(n, 1)};
   for (int64_t i = 0; i < n; ++i) {
     p.x(i, 0) = uniform(rng);
     p.y(i, 0) = std::sin(p.x(i, 0)) + sigma * normal(rng);
@@ -114,7 +114,7 @@ absl::Status Figure1(Experiment& ex, Progress& progress, int64_t& step) {
       ex.table().SetPaper(row, "truth", truth);
       double ksg_sum = 0, gcmi_sum = 0, mine_sum = 0;
       for (int64_t seed : ex.seeds()) {
-        const Pair p = CorrelatedGaussian(n, d, rho, 1000 * seed + 17 * d + static_cast<uint64_t>(100 * (rho + 1)));
+        const XYSamples p = CorrelatedGaussian(n, d, rho, 1000 * seed + 17 * d + static_cast<uint64_t>(100 * (rho + 1)));
         const monitor::KsgOptions ksg = KsgFromConfig(ex, seed);
         ASSIGN_OR_RETURN(const double v_ksg, monitor::KsgMutualInformation(p.x, p.y, ksg));
         ASSIGN_OR_RETURN(const double v_gcmi, monitor::GcmiCc(p.x, p.y));
@@ -167,7 +167,7 @@ absl::Status KsgAgainstN(Experiment& ex, Progress& progress, int64_t& step) {
     for (int64_t seed : ex.seeds()) {
       for (int64_t r = 0; r < repeats; ++r) {
         const int64_t id = seed * 1000 + r;  // one sample set per (seed, repeat)
-        const Pair p = CorrelatedGaussian(n, 1, rho, 777 + id * 7919 + n);
+        const XYSamples p = CorrelatedGaussian(n, 1, rho, 777 + id * 7919 + n);
         const monitor::KsgOptions ksg = KsgFromConfig(ex, static_cast<uint64_t>(id));
         ASSIGN_OR_RETURN(const double a, monitor::KsgMutualInformation(p.x, p.y, ksg));
         ASSIGN_OR_RETURN(const double b, monitor::Ksg2MutualInformation(p.x, p.y, ksg));
@@ -208,7 +208,7 @@ absl::Status SineDependence(Experiment& ex, Progress& progress, int64_t& step) {
     ex.table().Set(row, "truth", truth);
     ex.table().SetPaper(row, "truth", truth);
     for (int64_t seed : ex.seeds()) {
-      const Pair p = Sine(n, sigma, 31 + seed * 101 + static_cast<uint64_t>(sigma * 1000));
+      const XYSamples p = Sine(n, sigma, 31 + seed * 101 + static_cast<uint64_t>(sigma * 1000));
       const monitor::KsgOptions ksg = KsgFromConfig(ex, seed);
       ASSIGN_OR_RETURN(const double a, monitor::KsgMutualInformation(p.x, p.y, ksg));
       ASSIGN_OR_RETURN(const double b, monitor::Ksg2MutualInformation(p.x, p.y, ksg));

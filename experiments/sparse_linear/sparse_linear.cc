@@ -39,7 +39,7 @@ ABSL_FLAG(int32_t, stop_after_epochs, 0,
 namespace sparselab::sparse_linear_experiment {
 namespace {
 
-// Test accuracy (%) after epoch 20 in the tutorial notebook (PAPER_TARGETS.md).
+// Test accuracy (%) after epoch 20 in the tutorial notebook, rain-neuromorphics/SparseLinear tutorials/SparseLinearDemo.ipynb.
 const std::map<std::string, double>& TutorialAccuracy() {
   static const std::map<std::string, double> accuracy = {
       {"dense", 98.48},        {"sparse", 98.16},

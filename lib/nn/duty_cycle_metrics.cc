@@ -6,6 +6,8 @@
 #include <ATen/core/grad_mode.h>
 #include <c10/util/Exception.h>
 
+#include "lib/base/binary_entropy.h"
+
 namespace sparselab {
 
 void UpdateDutyCycles(at::Tensor& duty_cycles, at::Tensor& iterations,
@@ -36,9 +38,8 @@ double TotalBinaryEntropy(const at::Tensor& p) {
 double MaxEntropy(int64_t n, int64_t k) {
   TORCH_CHECK(n > 0 && k >= 0 && k <= n, "MaxEntropy: need 0 <= k <= n and n > 0, got n = ",
               n, ", k = ", k);
-  const double s = static_cast<double>(k) / static_cast<double>(n);
-  if (s <= 0.0 || s >= 1.0) return 0.0;
-  return static_cast<double>(n) * (-s * std::log2(s) - (1 - s) * std::log2(1 - s));
+  return static_cast<double>(n) *
+         BinaryEntropyBits(static_cast<double>(k) / static_cast<double>(n));
 }
 
 }  // namespace sparselab
