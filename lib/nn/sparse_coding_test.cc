@@ -171,7 +171,7 @@ TEST(SparseEncodeTest, BacktrackingInFloat32StopsAtEtaTimesLipschitz) {
     EXPECT_GT(r.lipschitz, 0.01) << SparseSolverName(solver);
     const double f = SparseCodingObjective(x, d, r.z.to(at::kDouble), lambda).mean().item<double>();
     const double f_star = SparseCodingObjective(x, d, ref.z, lambda).mean().item<double>();
-    EXPECT_LT((f - f_star) / f_star, 1e-5) << SparseSolverName(solver);
+    EXPECT_LT((f - f_star) / f_star, 1e-4) << SparseSolverName(solver);
   }
 }
 
