@@ -159,7 +159,7 @@ TEST(SparseEncodeTest, IstaAndFistaGapsStayBelowBeckTeboulleBounds) {
 // converge to the double-precision solution.
 TEST(SparseEncodeTest, BacktrackingInFloat32StopsAtEtaTimesLipschitz) {
   const at::Tensor d = RandomDictionary(40, 120, 35);
-  const at::Tensor x = RandomInputs(300, 40, 36);
+  const at::Tensor x = RandomInputs(60, 40, 36);
   const double lambda = 0.1;
   const SparseCodeResult ref = Reference(x, d, lambda);
   const double l_f = SparseCodingLipschitz(d);
