@@ -1,6 +1,7 @@
 #include "monitor/estimator.h"
 
 #include "absl/strings/str_cat.h"
+#include "lib/base/quote.h"
 #include "lib/base/status_macros.h"
 #include "monitor/discrete.h"
 #include "monitor/gcmi.h"
@@ -41,7 +42,7 @@ absl::StatusOr<Estimator> ParseEstimator(absl::string_view name) {
   if (name == "mine") return Estimator::kMine;
   if (name == "discrete") return Estimator::kDiscrete;
   return absl::InvalidArgumentError(absl::StrCat(
-      "unknown estimator '", name, "': use ksg, ksg2, gcmi, mine or discrete"));
+      "unknown estimator ", QuoteInput(name), ": use ksg, ksg2, gcmi, mine or discrete"));
 }
 
 const char* EstimatorName(Estimator estimator) {
@@ -58,6 +59,9 @@ const char* EstimatorName(Estimator estimator) {
 absl::StatusOr<MiEstimate> EstimateMutualInformation(Estimator estimator, const Samples& x,
                                                      const Samples& y,
                                                      const EstimateOptions& options) {
+  // Before any per-variable check: with x and y of different lengths, the
+  // mismatch is the problem (a 1-row x would otherwise be reported constant).
+  RETURN_IF_ERROR(CheckSameCount(x, "x", y, "y"));
   switch (estimator) {
     case Estimator::kKsg:
       return Wrap(KsgMutualInformation(x, y, ToKsg(options)));
@@ -86,6 +90,8 @@ absl::StatusOr<MiEstimate> EstimateConditionalMutualInformation(Estimator estima
                                                                 const Samples& y,
                                                                 const Samples& z,
                                                                 const EstimateOptions& options) {
+  RETURN_IF_ERROR(CheckSameCount(x, "x", y, "y"));
+  RETURN_IF_ERROR(CheckSameCount(x, "x", z, "z"));
   switch (estimator) {
     case Estimator::kKsg:
       return Wrap(KsgConditionalMutualInformation(x, y, z, ToKsg(options)));

@@ -107,6 +107,11 @@ absl::StatusOr<Matrix> Cholesky(const Matrix& c, const char* what) {
   for (int64_t j = 0; j < c.size; ++j) {
     double d = c(j, j);
     for (int64_t p = 0; p < j; ++p) d -= l(j, p) * l(j, p);
+    if (!std::isfinite(d)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the covariance of ", what, " overflows (values too large for double precision, e.g. "
+          "|x| > 1e154): rescale the columns (e.g. to unit variance)"));
+    }
     if (!(d > 0.0)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "the covariance of ", what,

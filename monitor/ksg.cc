@@ -56,6 +56,24 @@ absl::Status CheckContinuous(const Samples& s, const char* name) {
   return CheckSamples(s, name);
 }
 
+// The estimators assume that the k-th neighbour lies at a positive distance.
+// A sample with k or more exact copies (the jitter off, or values so large
+// against their spread that the 1e-10 relative jitter is below a double's
+// resolution) has it at 0, and the estimate is undefined (a digamma pole or
+// counts that no longer mean k neighbours): an error instead of a number.
+absl::Status CheckPositiveDistances(const std::vector<double>& eps, int k, const char* space) {
+  for (size_t i = 0; i < eps.size(); ++i) {
+    if (!(eps[i] > 0.0)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          space, " sample ", i, " has ", k, " or more exact duplicates, so its distance to the k-th "
+          "neighbour is 0 and the estimate is undefined: remove repeated samples, use the discrete "
+          "estimator if the data are discrete, or centre the columns (the tie-breaking jitter is "
+          "relative to each column's spread)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 uint64_t JitterSeed(uint64_t seed, int variable) {
@@ -109,6 +127,7 @@ absl::StatusOr<double> KsgMutualInformation(const Samples& x_in, const Samples& 
   const Samples& y = pair.y;
   const Samples& joint = pair.joint;
   const std::vector<double> eps = KthNeighbourDistances(joint, options.k, options.num_threads);
+  RETURN_IF_ERROR(CheckPositiveDistances(eps, options.k, "(x, y)"));
   const std::vector<int64_t> n_x = CountsWithinMargin(x, eps, options.num_threads);
   const std::vector<int64_t> n_y = CountsWithinMargin(y, eps, options.num_threads);
   return Digamma(options.k) + Digamma(static_cast<double>(x.n)) - MeanDigamma(n_x) -
@@ -142,6 +161,11 @@ absl::StatusOr<double> Ksg2MutualInformation(const Samples& x_in, const Samples&
       }
     });
   }
+  // 0 when x or y ties within the neighbourhood (a repeated or nearly constant
+  // column whose ties the jitter could not break).
+  std::vector<double> marginal_eps(n);
+  for (int64_t i = 0; i < n; ++i) marginal_eps[i] = std::min(eps_x[i], eps_y[i]);
+  RETURN_IF_ERROR(CheckPositiveDistances(marginal_eps, options.k, "x or y"));
   // Samples other than i within the extents (inclusive), eq. 9.
   std::vector<int64_t> n_x = CountsWithin(x, eps_x, 0.0, options.num_threads);
   std::vector<int64_t> n_y = CountsWithin(y, eps_y, 0.0, options.num_threads);
@@ -169,6 +193,7 @@ absl::StatusOr<double> KsgConditionalMutualInformation(const Samples& x_in, cons
   const Samples yz = ConcatColumns(y, z);
   const Samples joint = ConcatColumns(ConcatColumns(x, y), z);
   const std::vector<double> eps = KthNeighbourDistances(joint, options.k, options.num_threads);
+  RETURN_IF_ERROR(CheckPositiveDistances(eps, options.k, "(x, y, z)"));
   const std::vector<int64_t> n_xz = CountsWithinMargin(xz, eps, options.num_threads);
   const std::vector<int64_t> n_yz = CountsWithinMargin(yz, eps, options.num_threads);
   const std::vector<int64_t> n_z = CountsWithinMargin(z, eps, options.num_threads);
@@ -229,6 +254,18 @@ absl::StatusOr<double> MixedMutualInformation(const Samples& x_in,
     const int k = std::min<int>(options.k, static_cast<int>(members.size()) - 1);
     const Samples class_points = SelectRows(x_all, members);
     const std::vector<double> eps = KthNeighbourDistances(class_points, k, options.num_threads);
+    // Ties within a class put d_i at 0 and m_i counts every copy, far more than
+    // k: the estimate turns hugely negative (scikit-learn's version of this
+    // estimator turns it hugely positive for a constant feature).
+    for (size_t m = 0; m < members.size(); ++m) {
+      if (!(eps[m] > 0.0)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "x sample ", members[m], " has ", k, " or more exact duplicates with label ", label,
+            ", so its distance to the k-th same-label neighbour is 0 and the estimate is "
+            "undefined: the column is (nearly) constant or its values repeat; drop such columns, "
+            "or for codes that repeat use the discrete estimator"));
+      }
+    }
     for (size_t m = 0; m < members.size(); ++m) {
       const int64_t r = position[members[m]];
       radius[r] = eps[m];

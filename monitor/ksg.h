@@ -18,6 +18,17 @@
 // to every coordinate), each coordinate gets seeded uniform noise of relative
 // size 1e-10: 1e-10 * U[0,1) * (the column's standard deviation). The same
 // seed gives the same numbers; on tie-free data the noise changes nothing.
+//
+// Degenerate data: a constant column, NaN or infinity is an error (validate.h).
+// A sample whose k-th neighbour lies at distance 0 even after the jitter (k or
+// more exact copies, or values so large against their spread that the jitter
+// is below a double's resolution) is an error, not a number; so are, for
+// algorithm 2, ties inside the neighbourhood in x or y, and, for the mixed
+// estimator, k or more copies within a class (scikit-learn issue 30772). Fewer
+// copies bias the estimate upwards; repeated samples should be removed.
+// Scale: the joint space uses the max-norm over all columns, so columns on
+// very different scales (ratio 1e3 and more) mostly lose their influence and
+// the estimate falls towards 0; standardise the columns first.
 #ifndef SPARSELAB_MONITOR_KSG_H_
 #define SPARSELAB_MONITOR_KSG_H_
 

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "lib/base/quote.h"
 
 namespace sparselab {
 namespace monitor {
@@ -23,7 +24,7 @@ inline absl::StatusOr<Units> ParseUnits(absl::string_view text) {
   if (text == "bits") return Units::kBits;
   if (text == "nats") return Units::kNats;
   return absl::InvalidArgumentError(
-      "unknown units '" + std::string(text) + "': use 'bits' or 'nats'");
+      "unknown units " + QuoteInput(text) + ": use 'bits' or 'nats'");
 }
 
 }  // namespace monitor

@@ -10,12 +10,14 @@
 // Figure 3: scalar vectors (weights uniform in [-1/k_w, 1/k_w], inputs in
 // [0, 2 s / k_w]); observed match frequency against n, and against the input
 // scale s at n = 1000.
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/harness/config.h"
 #include "lib/harness/experiment.h"
 #include "lib/base/plot.h"
 #include "lib/base/progress.h"
@@ -102,19 +104,124 @@ const double* PaperValue(const Curves& curves, const std::vector<X>& xs, int64_t
 std::string AxName(int64_t a_x) { return a_x < 0 ? "n/2" : std::to_string(a_x); }
 int64_t ResolveAx(int64_t a_x, int64_t n) { return a_x < 0 ? n / 2 : a_x; }
 
-// Trials for a point of exact probability p: enough for ~target matches,
-// clamped to [min_trials, max_trials].
-int64_t TrialsFor(double p, const Config& c) {
-  const double want = p > 0 ? c.Double("target_matches") / p : c.Double("max_trials");
-  return static_cast<int64_t>(std::clamp(want, static_cast<double>(c.Int("min_trials")),
-                                         static_cast<double>(c.Int("max_trials"))));
+// The configuration, read once and checked before any work.
+struct SdrMatchOptions {
+  // Figure 2.
+  int64_t a_w = 0;
+  int64_t theta = 0;
+  std::vector<int64_t> binary_a_x;  // -1: n/2
+  std::vector<int64_t> binary_n;
+  double target_matches = 0;
+  int64_t min_trials = 0;
+  int64_t max_trials = 0;
+  double min_probability = 0;
+  // Figure 3.
+  int64_t scalar_k_w = 0;
+  std::vector<int64_t> scalar_a_x;  // -1: n/2
+  std::vector<int64_t> scalar_n;
+  int64_t scalar_trials = 0;
+  int64_t scale_n = 0;
+  std::vector<int64_t> scale_a_x;
+  std::vector<double> scales;
+};
+
+// Every a_x of `axs` (-1 meaning n/2) fits every n of `ns`: theta <= a_x <= n.
+bool ActiveCountsFit(const std::vector<int64_t>& axs, const std::vector<int64_t>& ns,
+                     int64_t at_least) {
+  for (int64_t ax : axs) {
+    if (ax != -1 && ax < 1) return false;
+    for (int64_t n : ns) {
+      const int64_t a_x = ResolveAx(ax, n);
+      if (a_x < at_least || a_x > n) return false;
+    }
+  }
+  return true;
 }
 
-absl::Status Figure2(Experiment& ex) {
-  const Config& c = ex.config();
-  const int64_t a_w = c.Int("a_w"), theta = c.Int("theta");
-  const auto ns = c.Get<std::vector<int64_t>>("binary_n");
-  const auto axs = c.Get<std::vector<int64_t>>("binary_a_x");
+bool AllAtLeast(const std::vector<int64_t>& values, int64_t low) {
+  return std::all_of(values.begin(), values.end(), [&](int64_t v) { return v >= low; });
+}
+
+absl::StatusOr<SdrMatchOptions> ReadOptions(const Config& c) {
+  SdrMatchOptions o;
+  o.a_w = c.Int("a_w");
+  o.theta = c.Int("theta");
+  o.binary_a_x = c.Get<std::vector<int64_t>>("binary_a_x");
+  o.binary_n = c.Get<std::vector<int64_t>>("binary_n");
+  o.target_matches = c.Double("target_matches");
+  o.min_trials = c.Int("min_trials");
+  o.max_trials = c.Int("max_trials");
+  o.min_probability = c.Double("min_probability");
+  o.scalar_k_w = c.Int("scalar_k_w");
+  o.scalar_a_x = c.Get<std::vector<int64_t>>("scalar_a_x");
+  o.scalar_n = c.Get<std::vector<int64_t>>("scalar_n");
+  o.scalar_trials = c.Int("scalar_trials");
+  o.scale_n = c.Int("scale_n");
+  o.scale_a_x = c.Get<std::vector<int64_t>>("scale_a_x");
+  o.scales = c.Get<std::vector<double>>("scales");
+
+  RETURN_IF_ERROR(RequireConfig(o.a_w >= 1, c, "a_w",
+                                "the stored vector needs at least one on-bit: use a_w >= 1 (the paper: 24)"));
+  RETURN_IF_ERROR(RequireConfig(
+      o.theta >= 1 && o.theta <= o.a_w, c, "theta",
+      absl::StrCat("a match needs 1 <= theta <= a_w = ", o.a_w,
+                   " (the overlap can never exceed the stored vector's on-bits): lower theta or "
+                   "raise a_w (the paper: theta = 12, a_w = 24)")));
+  RETURN_IF_ERROR(RequireConfig(
+      !o.binary_n.empty() && AllAtLeast(o.binary_n, o.a_w), c, "binary_n",
+      absl::StrCat("give a non-empty list of dimensions n >= a_w = ", o.a_w,
+                   " (the stored vector has a_w of its n bits on)")));
+  RETURN_IF_ERROR(RequireConfig(
+      !o.binary_a_x.empty() && ActiveCountsFit(o.binary_a_x, o.binary_n, o.theta), c, "binary_a_x",
+      absl::StrCat("give a non-empty list of on-bit counts a_x (-1 for n/2) with theta = ", o.theta,
+                   " <= a_x <= n for every n of binary_n (fewer than theta on-bits never match)")));
+  RETURN_IF_ERROR(RequireConfig(o.target_matches > 0, c, "target_matches",
+                                "the matches wanted per simulated point must be > 0 (the paper: 100)"));
+  RETURN_IF_ERROR(RequireConfig(o.min_trials >= 1, c, "min_trials",
+                                "each simulated point needs at least 1 trial"));
+  RETURN_IF_ERROR(RequireConfig(
+      o.max_trials >= o.min_trials, c, "max_trials",
+      absl::StrCat("max_trials must be >= min_trials = ", o.min_trials)));
+  RETURN_IF_ERROR(RequireConfig(
+      o.min_probability >= 0 && o.min_probability <= 1, c, "min_probability",
+      "a probability must be in [0, 1] (points with a smaller exact probability are not simulated)"));
+  RETURN_IF_ERROR(RequireConfig(o.scalar_k_w >= 1, c, "scalar_k_w",
+                                "the weight vector needs at least one non-zero: use scalar_k_w >= 1 (the paper: 32)"));
+  RETURN_IF_ERROR(RequireConfig(
+      !o.scalar_n.empty() && AllAtLeast(o.scalar_n, o.scalar_k_w), c, "scalar_n",
+      absl::StrCat("give a non-empty list of dimensions n >= scalar_k_w = ", o.scalar_k_w)));
+  // A scalar input with a_x >= n non-zeros is simply dense (the reference
+  // code's a = 256 at n = 250): only a_x >= 1 is required.
+  RETURN_IF_ERROR(RequireConfig(
+      !o.scalar_a_x.empty() && std::all_of(o.scalar_a_x.begin(), o.scalar_a_x.end(),
+                                           [](int64_t a) { return a == -1 || a >= 1; }),
+      c, "scalar_a_x", "give a non-empty list of non-zero counts a_x >= 1 (-1 for n/2)"));
+  RETURN_IF_ERROR(RequireConfig(o.scalar_trials >= 1, c, "scalar_trials",
+                                "each simulated point needs at least 1 trial"));
+  RETURN_IF_ERROR(RequireConfig(
+      o.scale_n >= o.scalar_k_w, c, "scale_n",
+      absl::StrCat("the dimension of the scale sweep must be >= scalar_k_w = ", o.scalar_k_w)));
+  RETURN_IF_ERROR(RequireConfig(!o.scale_a_x.empty() && AllAtLeast(o.scale_a_x, 1), c,
+                                "scale_a_x", "give a non-empty list of non-zero counts a_x >= 1"));
+  RETURN_IF_ERROR(RequireConfig(
+      !o.scales.empty() && std::all_of(o.scales.begin(), o.scales.end(),
+                                       [](double s) { return std::isfinite(s) && s > 0; }),
+      c, "scales", "give a non-empty list of input scales s > 0 (the paper: 1 to 4)"));
+  return o;
+}
+
+// Trials for a point of exact probability p: enough for ~target matches,
+// clamped to [min_trials, max_trials].
+int64_t TrialsFor(double p, const SdrMatchOptions& o) {
+  const double want = p > 0 ? o.target_matches / p : static_cast<double>(o.max_trials);
+  return static_cast<int64_t>(std::clamp(want, static_cast<double>(o.min_trials),
+                                         static_cast<double>(o.max_trials)));
+}
+
+absl::Status Figure2(Experiment& ex, const SdrMatchOptions& opt) {
+  const int64_t a_w = opt.a_w, theta = opt.theta;
+  const std::vector<int64_t>& ns = opt.binary_n;
+  const std::vector<int64_t>& axs = opt.binary_a_x;
   std::vector<Series> series;
   nlohmann::json points = nlohmann::json::array();
   Progress progress("figure 2", static_cast<int64_t>(ns.size() * axs.size()));
@@ -130,8 +237,8 @@ absl::Status Figure2(Experiment& ex) {
       exact.x.push_back(n);
       exact.y.push_back(p);
       nlohmann::json point = {{"a_x", a_x}, {"n", n}, {"exact", p}};
-      if (p >= c.Double("min_probability")) {
-        const int64_t trials = TrialsFor(p, c);
+      if (p >= opt.min_probability) {
+        const int64_t trials = TrialsFor(p, opt);
         for (int64_t seed : ex.seeds()) {
           const uint64_t stream = static_cast<uint64_t>(seed) * 1000003ULL + n * 7919ULL + a_x;
           MatchCount m = CountBinaryMatches(n, a_w, a_x, theta, trials, stream);
@@ -173,16 +280,15 @@ absl::Status Figure2(Experiment& ex) {
   return PlotLines(ex.OutputPath("fig2_binary.png"), series, o);
 }
 
-absl::Status Figure3(Experiment& ex) {
-  const Config& c = ex.config();
-  const int64_t k_w = c.Int("scalar_k_w");
+absl::Status Figure3(Experiment& ex, const SdrMatchOptions& opt) {
+  const int64_t k_w = opt.scalar_k_w;
   const double theta = ScalarTheta(k_w);
-  const int64_t trials = c.Int("scalar_trials");
-  const auto ns = c.Get<std::vector<int64_t>>("scalar_n");
-  const auto axs = c.Get<std::vector<int64_t>>("scalar_a_x");
-  const auto scales = c.Get<std::vector<double>>("scales");
-  const auto scale_axs = c.Get<std::vector<int64_t>>("scale_a_x");
-  const int64_t scale_n = c.Int("scale_n");
+  const int64_t trials = opt.scalar_trials;
+  const std::vector<int64_t>& ns = opt.scalar_n;
+  const std::vector<int64_t>& axs = opt.scalar_a_x;
+  const std::vector<double>& scales = opt.scales;
+  const std::vector<int64_t>& scale_axs = opt.scale_a_x;
+  const int64_t scale_n = opt.scale_n;
   Progress progress("figure 3", static_cast<int64_t>(ns.size() * axs.size() + scales.size() * scale_axs.size()));
   int64_t done = 0;
 
@@ -248,7 +354,9 @@ int main(int argc, char** argv) {
        "Ahmad & Scheinkman 2019, How Can We Be So Dense? The Benefits of Using Highly Sparse "
        "Representations (arXiv:1903.11257), Figures 2 and 3"},
       [](sparselab::Experiment& ex) -> absl::Status {
-        RETURN_IF_ERROR(sparselab::Figure2(ex));
-        return sparselab::Figure3(ex);
+        ASSIGN_OR_RETURN(const sparselab::SdrMatchOptions options,
+                         sparselab::ReadOptions(ex.config()));
+        RETURN_IF_ERROR(sparselab::Figure2(ex, options));
+        return sparselab::Figure3(ex, options);
       });
 }

@@ -61,8 +61,37 @@ TEST(SdrMatchTest, SameSeedSameNumbers) {
 TEST(SdrMatchTest, BadOverrideFailsClearly) {
   EXPECT_EQ(RunSdrMatch("--preset=quick --set=thetaa=3"), 1);
   EXPECT_NE(Stderr().find("unknown key 'thetaa'"), std::string::npos) << Stderr();
-  EXPECT_EQ(RunSdrMatch("--preset=quick --set=a_w=100000"), 1);
-  EXPECT_NE(Stderr().find("a_w"), std::string::npos) << Stderr();
+}
+
+// Values of the right type but impossible meaning are refused before any work,
+// each with a message naming the key, the value and the rule.
+TEST(SdrMatchTest, ImpossibleValuesAreRefusedBeforeAnyWork) {
+  sparselab::experiment_testing::ExpectSettingsRejected(
+      "sdr_match", "--preset=quick --threads=1",
+      {
+          {"theta=30", {"config key 'theta' = 30 (preset quick)", "theta <= a_w = 24"}},
+          {"theta=0", {"theta", "0", "1 <= theta"}},
+          {"a_w=0", {"a_w", "0", "a_w >= 1"}},
+          {"a_w=100000", {"binary_n", "n >= a_w = 100000"}},
+          {"binary_n=[]", {"binary_n", "non-empty"}},
+          {"binary_n=[10]", {"binary_n", "[10]", "n >= a_w = 24"}},
+          {"binary_a_x=[]", {"binary_a_x", "non-empty"}},
+          {"binary_a_x=[5]", {"binary_a_x", "[5]", "theta = 12 <= a_x <= n"}},
+          {"binary_a_x=[400]", {"binary_a_x", "400", "a_x <= n"}},
+          {"binary_a_x=[-2]", {"binary_a_x", "-2"}},
+          {"target_matches=0", {"target_matches", "> 0"}},
+          {"min_trials=0", {"min_trials", "at least 1"}},
+          {"max_trials=10", {"max_trials", "10", ">= min_trials = 100000"}},
+          {"min_probability=1.5", {"min_probability", "1.5", "[0, 1]"}},
+          {"scalar_k_w=0", {"scalar_k_w", ">= 1"}},
+          {"scalar_n=[]", {"scalar_n", "non-empty"}},
+          {"scalar_a_x=[0]", {"scalar_a_x", "[0]", "a_x >= 1"}},
+          {"scalar_trials=0", {"scalar_trials", "at least 1"}},
+          {"scale_n=8", {"scale_n", "8", ">= scalar_k_w = 32"}},
+          {"scale_a_x=[-1]", {"scale_a_x", "[-1]", "a_x >= 1"}},
+          {"scales=[0.0]", {"scales", "s > 0"}},
+          {"scales=[]", {"scales", "non-empty"}},
+      });
 }
 
 }  // namespace

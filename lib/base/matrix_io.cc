@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "lib/base/file_io.h"
+#include "lib/base/quote.h"
 
 namespace sparselab {
 namespace {
@@ -31,6 +32,19 @@ bool ParseNumber(absl::string_view field, double* value) {
 }  // namespace
 
 absl::StatusOr<Matrix> ParseCsvMatrix(const std::string& text, const std::string& origin) {
+  if (absl::StartsWith(text, "\x93NUMPY")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        origin, " is a NumPy array but was read as CSV because its name does not end in "
+        "\".npy\": rename it to end in .npy"));
+  }
+  // Binary bytes are named, escaped and truncated, never printed raw.
+  if (const size_t at = FirstBinaryByte(text); at != absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        origin, " is not a CSV text file: byte ", at, " is ",
+        QuoteInput(absl::string_view(text).substr(at, 1)), " (the file starts ",
+        QuoteInput(text, 16), "); give comma-separated numbers, one sample per row, or a "
+        "NumPy array saved as .npy"));
+  }
   Matrix m;
   int64_t line_number = 0;
   bool first_line = true;
@@ -56,8 +70,8 @@ absl::StatusOr<Matrix> ParseCsvMatrix(const std::string& text, const std::string
     if (header) continue;  // an optional header row of column names
     if (!numeric) {
       return absl::InvalidArgumentError(absl::StrCat(
-          origin, " line ", line_number, ": '", bad_field,
-          "' is not a number; the CSV must hold one sample per row, comma-separated numbers "
+          origin, " line ", line_number, ": ", QuoteInput(bad_field),
+          " is not a number; the CSV must hold one sample per row, comma-separated numbers "
           "(only the first row may be a header)"));
     }
     if (m.rows > 0 && static_cast<int64_t>(row.size()) != m.cols) {
@@ -115,7 +129,7 @@ absl::StatusOr<Matrix> ParseNpyMatrix(const std::string& bytes, const std::strin
   else if (descr == "<f4") { item = 4; kind = 'f'; }
   else if (descr == "<i8") { item = 8; kind = 'i'; }
   else if (descr == "<i4") { item = 4; kind = 'i'; }
-  else return bad(absl::StrCat("dtype '", descr, "' is not supported; save as float32 or float64"));
+  else return bad(absl::StrCat("dtype ", QuoteInput(descr), " is not supported; save as float32 or float64"));
   const bool fortran =
       absl::StartsWith(absl::StripLeadingAsciiWhitespace(value_of("fortran_order")), "True");
   const std::string shape_part = value_of("shape");
@@ -137,7 +151,12 @@ absl::StatusOr<Matrix> ParseNpyMatrix(const std::string& bytes, const std::strin
     return absl::InvalidArgumentError(absl::StrCat(
         origin, " holds no values (shape ", n, " x ", dim, "): give at least one sample"));
   }
-  if (bytes.size() < data_offset + static_cast<size_t>(n * dim * item)) return bad("truncated data");
+  // n * dim * item may overflow for a corrupt shape: compare by division.
+  const uint64_t stored = (bytes.size() - data_offset) / item;
+  if (static_cast<uint64_t>(n) > stored / static_cast<uint64_t>(dim)) {
+    return bad(absl::StrCat("truncated data: the shape (", n, ", ", dim,
+                            ") needs more values than the ", stored, " the file holds"));
+  }
   Matrix m(n, dim);
   const char* data = bytes.data() + data_offset;
   for (int64_t e = 0; e < n * dim; ++e) {
@@ -155,7 +174,8 @@ absl::StatusOr<Matrix> ParseNpyMatrix(const std::string& bytes, const std::strin
 absl::StatusOr<Matrix> ReadMatrix(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return absl::NotFoundError(absl::StrCat("cannot open '", path, "': ", std::strerror(errno),
+    return absl::NotFoundError(absl::StrCat("cannot open ", QuoteInput(path, 512), ": ",
+                                            std::strerror(errno),
                                             "; check the path (relative paths are taken from the "
                                             "directory you ran the command in)"));
   }

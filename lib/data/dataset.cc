@@ -78,9 +78,12 @@ absl::StatusOr<Dataset> ReadIdx(const std::string& images_path, const std::strin
   if (n <= 0 || rows <= 0 || cols <= 0) {
     return Corrupt(images_path, absl::StrCat("bad dimensions ", n, " x ", rows, " x ", cols));
   }
-  if (static_cast<int64_t>(images.size()) != 16 + n * rows * cols) {
-    return Corrupt(images_path, absl::StrCat("holds ", images.size() - 16, " pixel bytes, the "
-                                             "header promises ", n * rows * cols,
+  // n * rows * cols can overflow int64 for a corrupt header: compare by
+  // division first (n <= P / rows / cols exactly when n * rows * cols <= P).
+  const int64_t pixel_bytes = static_cast<int64_t>(images.size()) - 16;
+  if (n > pixel_bytes / rows / cols || n * rows * cols != pixel_bytes) {
+    return Corrupt(images_path, absl::StrCat("holds ", pixel_bytes, " pixel bytes, the header "
+                                             "promises ", n, " x ", rows, " x ", cols,
                                              " (truncated download?)"));
   }
   if (static_cast<int64_t>(labels.size()) != 8 + n_labels) {

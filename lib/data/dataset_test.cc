@@ -72,6 +72,23 @@ TEST(ReadIdxTest, TruncatedFileIsCorrupt) {
   EXPECT_NE(d.status().message().find("truncated"), std::string::npos) << d.status();
 }
 
+// A header whose n x rows x cols overflows int64 and wraps to the file's
+// pixel count (2^21 x 2^21 x 2^22 = 2^64 = 0 pixels) used to pass the size
+// check (undefined behaviour, then an allocation of 2^64 bytes).
+TEST(ReadIdxTest, OverflowingDimensionsAreCorrupt) {
+  std::string img;
+  Put32(img, 2051);
+  Put32(img, 1u << 21);
+  Put32(img, 1u << 21);
+  Put32(img, 1u << 22);
+  std::ofstream(Tmp("f-img"), std::ios::binary) << img;
+  WriteIdx(Tmp("f-unused"), Tmp("f-lab"), 3);
+  auto d = ReadIdx(Tmp("f-img"), Tmp("f-lab"));
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.status().message().find("holds 0 pixel bytes, the header promises 2097152 x 2097152 x 4194304"),
+            std::string::npos) << d.status();
+}
+
 TEST(ReadIdxTest, CountMismatchIsAnError) {
   WriteIdx(Tmp("d-img"), Tmp("d-lab"), 3, 2051, /*n_labels_header=*/4);
   auto d = ReadIdx(Tmp("d-img"), Tmp("d-lab"));

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "lib/base/quote.h"
 #include "lib/base/status_macros.h"
 
 namespace sparselab {
@@ -30,6 +31,15 @@ bool SameKind(const json& base, const json& patch) {
   return base.type() == patch.type();
 }
 
+// A value for an error message: its JSON text, ASCII only (control and
+// non-ASCII characters as \u escapes, invalid UTF-8 replaced), truncated.
+std::string QuoteValue(const json& v) {
+  const std::string text = v.dump(-1, ' ', /*ensure_ascii=*/true, json::error_handler_t::replace);
+  constexpr size_t kMax = 64;
+  if (text.size() <= kMax) return text;
+  return absl::StrCat(text.substr(0, kMax), "... (first ", kMax, " of ", text.size(), " characters)");
+}
+
 std::string Join(const std::string& path, const std::string& key) {
   return path.empty() ? key : absl::StrCat(path, ".", key);
 }
@@ -48,7 +58,7 @@ absl::Status MergeChecked(json& base, const json& patch, const std::string& wher
       std::vector<std::string> known;
       for (auto b = base.begin(); b != base.end(); ++b) known.push_back(b.key());
       return absl::InvalidArgumentError(absl::StrCat(
-          where, ": unknown key '", key, "' (known keys here: ",
+          where, ": unknown key ", QuoteInput(key), " (known keys here: ",
           absl::StrJoin(known, ", "), "). Declare it in \"defaults\" or fix the spelling."));
     }
     json& target = base[it.key()];
@@ -58,8 +68,8 @@ absl::Status MergeChecked(json& base, const json& patch, const std::string& wher
     }
     if (!SameKind(target, it.value())) {
       return absl::InvalidArgumentError(absl::StrCat(
-          where, ": key '", key, "' must be ", TypeName(target), " (as in \"defaults\"), got ",
-          TypeName(it.value()), " ", it.value().dump()));
+          where, ": key ", QuoteInput(key), " must be ", TypeName(target),
+          " (as in \"defaults\"), got ", TypeName(it.value()), " ", QuoteValue(it.value())));
     }
     target = it.value();
   }
@@ -143,17 +153,26 @@ absl::StatusOr<Config> Config::FromJson(const json& file, const std::string& pre
     std::string key(absl::StripAsciiWhitespace(kv.first));
     if (key.empty() || item.find('=') == std::string::npos) {
       return absl::InvalidArgumentError(
-          absl::StrCat("override '", item, "' must look like key=value"));
+          absl::StrCat("override ", QuoteInput(item), " must look like key=value"));
     }
     json value = json::parse(kv.second, nullptr, /*allow_exceptions=*/false);
-    if (value.is_discarded()) value = kv.second;  // a bare word is a string
+    if (value.is_discarded()) {
+      value = kv.second;  // a bare word is a string
+      try {
+        (void)value.dump();  // it ends up in result.json: it must be UTF-8 text
+      } catch (const json::exception&) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "override ", QuoteInput(item), ": the value is not valid UTF-8 text; give a number, "
+            "a JSON value or a plain word"));
+      }
+    }
     json patch = json::object();
     // Build {"a": {"b": value}} for "a.b=value" and merge it with the checks.
     std::vector<std::string> parts = absl::StrSplit(key, '.');
     json* node = &patch;
     for (size_t i = 0; i + 1 < parts.size(); ++i) node = &(*node)[parts[i]];
     (*node)[parts.back()] = value;
-    RETURN_IF_ERROR(MergeChecked(config.values_, patch, absl::StrCat("override '", item, "'")));
+    RETURN_IF_ERROR(MergeChecked(config.values_, patch, absl::StrCat("override ", QuoteInput(item))));
   }
   return config;
 }
@@ -188,7 +207,7 @@ void Config::ThrowTypeError(const std::string& key, const std::string& what) {
 absl::Status RequireConfig(bool ok, const Config& config, const std::string& key,
                            const std::string& rule) {
   if (ok) return absl::OkStatus();
-  const std::string value = config.Has(key) ? config.At(key).dump() : "(absent)";
+  const std::string value = config.Has(key) ? QuoteValue(config.At(key)) : "(absent)";
   return absl::InvalidArgumentError(absl::StrCat("config key '", key, "' = ", value, " (preset ",
                                                  config.preset(), "): ", rule,
                                                  "; fix it in config.json or with --set=", key,
@@ -205,14 +224,16 @@ absl::StatusOr<std::vector<int64_t>> ParseSeedList(const std::string& text) {
                   ? absl::SimpleAtoi(part, &lo) && (hi = lo, true)
                   : absl::SimpleAtoi(part.substr(0, dash), &lo) &&
                         absl::SimpleAtoi(part.substr(dash + 1), &hi);
-    if (!ok || hi < lo || hi - lo > 100000) {
+    // The span in unsigned arithmetic: hi - lo overflows for far-apart ends.
+    if (!ok || hi < lo || static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) > 100000) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "bad seed list '", text, "': use e.g. 42, 42,43 or 42-51"));
+          "bad seed list ", QuoteInput(text), ": use e.g. 42, 42,43 or 42-51"));
     }
-    for (int64_t s = lo; s <= hi; ++s) seeds.push_back(s);
+    // Counted from lo: `s <= hi; ++s` would overflow when hi is the largest int64.
+    for (int64_t i = 0; i <= hi - lo; ++i) seeds.push_back(lo + i);
   }
   if (seeds.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("empty seed list '", text, "'"));
+    return absl::InvalidArgumentError(absl::StrCat("empty seed list ", QuoteInput(text)));
   }
   return seeds;
 }

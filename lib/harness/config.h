@@ -81,7 +81,8 @@ absl::Status MergeChecked(nlohmann::json& base, const nlohmann::json& patch,
 // For the checks an experiment makes on its typed options before any work:
 // OK when `ok`, else InvalidArgument "config key 'lr' = -1 (preset paper):
 // must be > 0; fix it in config.json or with --set=lr=..." naming the value
-// in force and `rule`, the requirement.
+// in force and `rule`, the requirement, e.g.
+//   RETURN_IF_ERROR(RequireConfig(theta <= a_w, c, "theta", "theta <= a_w = 24"));
 absl::Status RequireConfig(bool ok, const Config& config, const std::string& key,
                            const std::string& rule);
 

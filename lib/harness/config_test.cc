@@ -146,5 +146,36 @@ TEST(ParseSeedListTest, RangesAndLists) {
   EXPECT_FALSE(ParseSeedList("5-3").ok());
 }
 
+// Found by fuzzing: ranges at the ends of int64 overflowed (undefined
+// behaviour: an endless loop for hi = INT64_MAX, a wrong span check for
+// far-apart ends).
+TEST(ParseSeedListTest, RangesAtTheEndsOfInt64) {
+  EXPECT_EQ(*ParseSeedList("9223372036854775807-9223372036854775807"),
+            (std::vector<int64_t>{INT64_MAX}));
+  EXPECT_EQ(ParseSeedList("9223372036854775806-9223372036854775807")->size(), 2u);
+  EXPECT_FALSE(ParseSeedList("-9223372036854775808-9223372036854775807").ok());
+  EXPECT_EQ(ParseSeedList("-9223372036854775808--9223372036854775808")->front(), INT64_MIN);
+}
+
+// Found by fuzzing: a --set value that is neither JSON nor UTF-8 text threw
+// from the JSON serialiser (an uncaught exception) when quoted in an error.
+TEST(ConfigTest, OverrideThatIsNotTextIsAnErrorWithEscapedBytes) {
+  auto bad_word = Config::FromJson(File(), "paper", {"name=\xff\xfe"}, "f.json");
+  ASSERT_FALSE(bad_word.ok());
+  EXPECT_NE(bad_word.status().message().find("'name=\\xff\\xfe': the value is not valid UTF-8"),
+            std::string::npos) << bad_word.status();
+  auto bad_list = Config::FromJson(File(), "paper", {"flags=[2,1\xc8-"}, "f.json");
+  ASSERT_FALSE(bad_list.ok());
+  auto bad_key = Config::FromJson(File(), "paper", {"ep\x07ochs=3"}, "f.json");
+  ASSERT_FALSE(bad_key.ok());
+  EXPECT_NE(bad_key.status().message().find("unknown key 'ep\\x07ochs'"), std::string::npos)
+      << bad_key.status();
+  // A wrong type shows the value as ASCII-only JSON.
+  auto wrong = Config::FromJson(File(), "paper", {"epochs=\x1b[2J"}, "f.json");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.status().message().find("got string \"\\u001b[2J\""), std::string::npos)
+      << wrong.status();
+}
+
 }  // namespace
 }  // namespace sparselab

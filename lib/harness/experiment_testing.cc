@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include "gtest/gtest.h"
@@ -30,6 +31,25 @@ int RunExperimentBinary(const std::string& name, const std::string& args,
 std::string ExperimentStderr(const std::string& name) {
   std::ifstream in(StderrPath(name));
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+void ExpectSettingsRejected(const std::string& name, const std::string& args,
+                            const std::vector<BadSetting>& cases) {
+  int index = 0;
+  for (const BadSetting& c : cases) {
+    const std::string out = TestTmpDir() + "/rejected-" + name + "-" + std::to_string(index++);
+    std::filesystem::remove_all(out);
+    const int code = RunExperimentBinary(name, args + " --out=" + out + " '--set=" + c.set + "'");
+    const std::string err = ExperimentStderr(name);
+    EXPECT_EQ(code, 1) << "--set=" << c.set << ": expected exit code 1; stderr:\n" << err;
+    for (const std::string& fragment : c.fragments) {
+      EXPECT_NE(err.find(fragment), std::string::npos)
+          << "--set=" << c.set << ": stderr lacks '" << fragment << "':\n" << err;
+    }
+    std::error_code ec;
+    const bool wrote = std::filesystem::exists(out, ec) && !std::filesystem::is_empty(out, ec);
+    EXPECT_FALSE(wrote) << "--set=" << c.set << ": files were written to " << out;
+  }
 }
 
 const nlohmann::json& FindRow(const nlohmann::json& result, const std::string& name) {

@@ -4,6 +4,7 @@
 #define SPARSELAB_LIB_HARNESS_EXPERIMENT_TESTING_H_
 
 #include <string>
+#include <vector>
 
 #include "nlohmann/json.hpp"
 
@@ -19,6 +20,19 @@ int RunExperimentBinary(const std::string& name, const std::string& args,
                         const std::string& env = "");
 // What the last RunExperimentBinary(name, ...) wrote on stderr.
 std::string ExperimentStderr(const std::string& name);
+
+// A --set value that the experiment must refuse, and the fragments its error
+// message must hold (the key, the value, the rule).
+struct BadSetting {
+  std::string set;                     // e.g. "theta=30"
+  std::vector<std::string> fragments;  // e.g. {"theta", "30", "theta <= a_w"}
+};
+// Runs `name` with `args` and --set=<case.set> once per case, each into a
+// fresh --out folder, and checks that the run exits with 1, that stderr holds
+// every fragment and that nothing was written (the folder stays absent or
+// empty). Failures are test failures naming the case.
+void ExpectSettingsRejected(const std::string& name, const std::string& args,
+                            const std::vector<BadSetting>& cases);
 
 // The row called `name` of a result.json; a test failure (and an empty row)
 // when there is none.

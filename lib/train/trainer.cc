@@ -169,13 +169,25 @@ absl::Status Trainer::LoadCheckpoint(const std::string& path, std::string* user_
       std::lock_guard<std::mutex> lock(default_generator.mutex());
       default_generator.set_state(default_state);
     }
-    epochs_done_ = epochs_done.item<int64_t>();
-    global_step_ = global_step.item<int64_t>();
+    const int64_t epochs = epochs_done.item<int64_t>();
+    const int64_t steps = global_step.item<int64_t>();
+    if (epochs < 0 || steps < 0 || !data.isString()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Trainer: the checkpoint ", path, " is corrupt (", epochs, " epochs done, step ", steps,
+          "); delete it to start over"));
+    }
+    epochs_done_ = epochs;
+    global_step_ = steps;
     if (user_data != nullptr) *user_data = data.toStringRef();
   } catch (const c10::Error& e) {
     return absl::InvalidArgumentError(absl::StrCat(
         "Trainer: cannot restore the checkpoint ", path, " (corrupt, or written for another "
         "model or optimizer; delete it to start over): ", e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    // LibTorch's archive readers also throw std:: exceptions on some damage.
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Trainer: cannot restore the checkpoint ", path, " (corrupt; delete it to start over): ",
+        e.what()));
   }
   return absl::OkStatus();
 }
