@@ -147,7 +147,7 @@ absl::StatusOr<Matrix> ParseNpyMatrix(const std::string& bytes, const std::strin
                             " dimensions; save samples as a 1-D or 2-D (samples x columns) array"));
   }
   const int64_t n = shape[0], dim = shape.size() == 2 ? shape[1] : 1;
-  if (n * dim == 0) {
+  if (n == 0 || dim == 0) {  // not n * dim: that may overflow
     return absl::InvalidArgumentError(absl::StrCat(
         origin, " holds no values (shape ", n, " x ", dim, "): give at least one sample"));
   }
