@@ -36,6 +36,8 @@ PACKAGES=(
   nlohmann-json3-dev libnanoflann-dev libboost-math-dev
   libpng-dev libstb-dev gnuplot-nox
   dataset-fashion-mnist                       # Fashion-MNIST IDX files
+  python3-dev python3-pybind11                # the Python extension (//python)
+  python3-torch python3-numpy python3-scipy   # PyTorch on the same LibTorch; the Python tests
 )
 
 missing=()

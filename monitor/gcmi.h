@@ -25,8 +25,13 @@ namespace monitor {
 
 // Inverse of the standard normal CDF (scipy.special.ndtri).
 double Ndtri(double p);
-// Copula normalisation of each column (gcmi `copnorm`).
+// Copula normalisation of each column (gcmi `copnorm`): ranks by one radix
+// sort per column (monitor/sorted_order.h), normal scores from one table per
+// N, columns and the table on all hardware threads.
 Samples Copnorm(const Samples& x);
+// Copnorm of several variables with the same number of samples, all columns
+// in parallel, sharing one table of normal scores.
+std::vector<Samples> CopnormEach(const std::vector<const Samples*>& variables);
 
 // Entropy of a Gaussian fitted to x (gcmi `ent_g`).
 absl::StatusOr<double> GaussianEntropy(const Samples& x, bool bias_correct = true);

@@ -41,6 +41,16 @@ Samples OneHot(const std::vector<int64_t>& contiguous, int num_classes) {
 
 }  // namespace
 
+// The estimator settings of the plane's options.
+EstimateOptions EstimateOptionsFor(const InformationPlaneOptions& options) {
+  EstimateOptions estimate;
+  estimate.k = options.k;
+  estimate.seed = options.seed;
+  estimate.num_threads = options.num_threads;
+  estimate.mine = options.mine;
+  return estimate;
+}
+
 Samples SamplesFromTensor(const at::Tensor& t) {
   const at::Tensor flat =
       t.detach().to(at::kCPU).to(at::kDouble).reshape({t.size(0), -1}).contiguous();
@@ -89,106 +99,139 @@ InformationPlane::LayerCurve& InformationPlane::CurveFor(const std::string& name
   return curves_.back();
 }
 
-absl::Status InformationPlane::Record(int64_t epoch, const at::Tensor& inputs,
-                                      const at::Tensor& labels_tensor,
-                                      const std::vector<LayerActivations>& layers) {
+namespace {
+
+// What every layer of one Record call is measured against.
+struct RecordInputs {
+  Samples x_raw;                   // the inputs as given
+  Samples x;                       // non-constant columns, PCA-reduced when configured
+  std::vector<int64_t> x_symbols;  // one symbol per distinct input row
+  std::vector<int64_t> classes;    // labels as 0 .. num_classes - 1
+  int num_classes = 0;
+};
+
+absl::StatusOr<RecordInputs> PrepareInputs(const at::Tensor& inputs, const at::Tensor& labels_tensor,
+                                           int pca_dim) {
   if (!inputs.defined() || inputs.dim() < 1 || !labels_tensor.defined()) {
     return absl::InvalidArgumentError("InformationPlane::Record needs inputs (N, ...) and labels (N)");
   }
-  const Samples x_raw = SamplesFromTensor(inputs);
-  RETURN_IF_ERROR(CheckSamples(x_raw, "inputs", SampleChecks{true}));
+  RecordInputs in;
+  in.x_raw = SamplesFromTensor(inputs);
+  RETURN_IF_ERROR(CheckSamples(in.x_raw, "inputs", SampleChecks{true}));
   const at::Tensor labels_cpu = labels_tensor.detach().to(at::kCPU).to(at::kLong).reshape({-1});
-  std::vector<int64_t> labels(labels_cpu.data_ptr<int64_t>(),
-                              labels_cpu.data_ptr<int64_t>() + labels_cpu.numel());
-  RETURN_IF_ERROR(CheckSameCount(x_raw.n, "inputs", static_cast<int64_t>(labels.size()), "labels"));
-  int num_classes = 0;
-  const std::vector<int64_t> classes = Contiguous(labels, &num_classes);
+  const std::vector<int64_t> labels(labels_cpu.data_ptr<int64_t>(),
+                                    labels_cpu.data_ptr<int64_t>() + labels_cpu.numel());
+  RETURN_IF_ERROR(
+      CheckSameCount(in.x_raw.n, "inputs", static_cast<int64_t>(labels.size()), "labels"));
+  in.classes = Contiguous(labels, &in.num_classes);
+  in.x = DropConstantColumns(in.x_raw);
+  if (in.x.dim == 0) return absl::InvalidArgumentError("every input column is constant");
+  if (pca_dim > 0 && in.x.dim > pca_dim) in.x = PrincipalComponents(in.x, pca_dim);
+  in.x_symbols = SymbolsFromRows(in.x_raw);
+  return in;
+}
+
+// One layer's point of the plane, in nats, and the method that measured it.
+struct PlanePoint {
+  double i_xt = 0.0;
+  double i_ty = 0.0;
+  std::string method;
+};
+
+// I(T;Y) of a continuous layer with the estimator's counterpart for a
+// discrete Y: KSG's mixed estimator (Ross), GCMI's model of a Gaussian per
+// class, MINE on one-hot labels, or plug-in counts.
+absl::StatusOr<double> LabelInformation(const InformationPlaneOptions& options, const Samples& t,
+                                        const RecordInputs& in) {
+  switch (options.estimator) {
+    case Estimator::kKsg:
+    case Estimator::kKsg2: {
+      KsgOptions ksg;
+      ksg.k = options.k;
+      ksg.seed = options.seed;
+      ksg.num_threads = options.num_threads;
+      return MixedMutualInformation(t, in.classes, ksg);
+    }
+    case Estimator::kGcmi:
+      return GcmiModelCd(t, in.classes, in.num_classes);
+    case Estimator::kMine: {
+      ASSIGN_OR_RETURN(const MiEstimate ty,
+                       EstimateMutualInformation(Estimator::kMine, t,
+                                                 OneHot(in.classes, in.num_classes),
+                                                 EstimateOptionsFor(options)));
+      return ty.nats;
+    }
+    case Estimator::kDiscrete:
+      return DiscreteMutualInformation(SymbolsFromRows(t), in.classes);
+  }
+  return absl::InternalError("unknown estimator");
+}
+
+absl::StatusOr<PlanePoint> MeasureLayer(const InformationPlaneOptions& options,
+                                        const RecordInputs& in, const Samples& t_raw) {
+  PlanePoint p;
+  if (options.binary_codes_as_discrete && IsBinary(t_raw)) {
+    p.method = "discrete (binary codes)";
+    const std::vector<int64_t> t_symbols = SymbolsFromRows(t_raw);
+    ASSIGN_OR_RETURN(p.i_xt, DiscreteMutualInformation(in.x_symbols, t_symbols));
+    ASSIGN_OR_RETURN(p.i_ty, DiscreteMutualInformation(t_symbols, in.classes));
+    return p;
+  }
+  Samples t = DropConstantColumns(t_raw);
+  if (t.dim == 0) {
+    p.method = "constant layer";
+    return p;
+  }
+  if (options.pca_dim > 0 && t.dim > options.pca_dim) t = PrincipalComponents(t, options.pca_dim);
+  p.method = EstimatorName(options.estimator);
+  ASSIGN_OR_RETURN(const MiEstimate xt, EstimateMutualInformation(options.estimator, in.x, t,
+                                                                  EstimateOptionsFor(options)));
+  p.i_xt = xt.nats;
+  ASSIGN_OR_RETURN(p.i_ty, LabelInformation(options, t, in));
+  return p;
+}
+
+}  // namespace
+
+absl::Status InformationPlane::Record(int64_t epoch, const at::Tensor& inputs,
+                                      const at::Tensor& labels_tensor,
+                                      const std::vector<LayerActivations>& layers) {
+  ASSIGN_OR_RETURN(const RecordInputs in, PrepareInputs(inputs, labels_tensor, options_.pca_dim));
   // Miller-Madow, like the discrete estimator, whose I(T;Y) for a code that
   // determines Y equals exactly this.
-  ASSIGN_OR_RETURN(label_entropy_nats_, DiscreteEntropy(classes, /*miller_madow=*/true));
-
-  Samples x = DropConstantColumns(x_raw);
-  if (x.dim == 0) return absl::InvalidArgumentError("every input column is constant");
-  if (options_.pca_dim > 0 && x.dim > options_.pca_dim) x = PrincipalComponents(x, options_.pca_dim);
-  const std::vector<int64_t> x_symbols = SymbolsFromRows(x_raw);
-
-  EstimateOptions estimate;
-  estimate.k = options_.k;
-  estimate.seed = options_.seed;
-  estimate.num_threads = options_.num_threads;
-  estimate.mine = options_.mine;
-  KsgOptions ksg;
-  ksg.k = options_.k;
-  ksg.seed = options_.seed;
-  ksg.num_threads = options_.num_threads;
-
+  ASSIGN_OR_RETURN(label_entropy_nats_, DiscreteEntropy(in.classes, /*miller_madow=*/true));
   for (const LayerActivations& layer : layers) {
     if (!layer.activations.defined()) {
       return absl::InvalidArgumentError(absl::StrCat("layer '", layer.name, "' has no activations"));
     }
     const Samples t_raw = SamplesFromTensor(layer.activations);
     RETURN_IF_ERROR(CheckSamples(t_raw, layer.name, SampleChecks{true}));
-    RETURN_IF_ERROR(CheckSameCount(t_raw.n, layer.name, x_raw.n, "inputs"));
-    LayerCurve& series = CurveFor(layer.name);
-    double i_xt = 0.0, i_ty = 0.0;
-    std::string method;
-    if (options_.binary_codes_as_discrete && IsBinary(t_raw)) {
-      method = "discrete (binary codes)";
-      const std::vector<int64_t> t_symbols = SymbolsFromRows(t_raw);
-      ASSIGN_OR_RETURN(i_xt, DiscreteMutualInformation(x_symbols, t_symbols));
-      ASSIGN_OR_RETURN(i_ty, DiscreteMutualInformation(t_symbols, classes));
-    } else {
-      Samples t = DropConstantColumns(t_raw);
-      if (t.dim == 0) {
-        method = "constant layer";
-      } else {
-        if (options_.pca_dim > 0 && t.dim > options_.pca_dim) t = PrincipalComponents(t, options_.pca_dim);
-        method = EstimatorName(options_.estimator);
-        ASSIGN_OR_RETURN(const MiEstimate xt,
-                         EstimateMutualInformation(options_.estimator, x, t, estimate));
-        i_xt = xt.nats;
-        switch (options_.estimator) {
-          case Estimator::kKsg:
-          case Estimator::kKsg2: {
-            ASSIGN_OR_RETURN(i_ty, MixedMutualInformation(t, classes, ksg));
-            break;
-          }
-          case Estimator::kGcmi: {
-            ASSIGN_OR_RETURN(i_ty, GcmiModelCd(t, classes, num_classes));
-            break;
-          }
-          case Estimator::kMine: {
-            ASSIGN_OR_RETURN(const MiEstimate ty, EstimateMutualInformation(
-                                                      Estimator::kMine, t,
-                                                      OneHot(classes, num_classes), estimate));
-            i_ty = ty.nats;
-            break;
-          }
-          case Estimator::kDiscrete: {
-            ASSIGN_OR_RETURN(i_ty, DiscreteMutualInformation(SymbolsFromRows(t), classes));
-            break;
-          }
-        }
-      }
-    }
-    series.method = method;
-    series.epoch.push_back(epoch);
-    series.i_xt.push_back(FromNats(i_xt, options_.units));
-    series.i_ty.push_back(FromNats(i_ty, options_.units));
-    // A margin of 2 % + 0.01 nats: estimators at the bound (a code that fully
-    // determines Y) scatter around it by finite-sample terms; the flag is for
-    // estimates that are plainly impossible.
-    const bool above = i_ty > label_entropy_nats_ * 1.02 + 0.01;
-    series.i_ty_above_label_entropy.push_back(above);
-    if (above) {
-      std::fprintf(stderr,
-                   "warning: layer '%s', epoch %lld: %s estimates I(T;Y) = %.3f nats, above H(Y) = "
-                   "%.3f nats, which no true MI can exceed; treat this point as unreliable\n",
-                   layer.name.c_str(), static_cast<long long>(epoch), method.c_str(), i_ty,
-                   label_entropy_nats_);
-    }
+    RETURN_IF_ERROR(CheckSameCount(t_raw.n, layer.name, in.x_raw.n, "inputs"));
+    ASSIGN_OR_RETURN(const PlanePoint p, MeasureLayer(options_, in, t_raw));
+    AddPoint(layer.name, epoch, p.i_xt, p.i_ty, p.method);
   }
   return absl::OkStatus();
+}
+
+void InformationPlane::AddPoint(const std::string& layer, int64_t epoch, double i_xt_nats,
+                                double i_ty_nats, const std::string& method) {
+  LayerCurve& curve = CurveFor(layer);
+  curve.method = method;
+  curve.epoch.push_back(epoch);
+  curve.i_xt.push_back(FromNats(i_xt_nats, options_.units));
+  curve.i_ty.push_back(FromNats(i_ty_nats, options_.units));
+  // A margin of 2 % + 0.01 nats: estimators at the bound (a code that fully
+  // determines Y) scatter around it by finite-sample terms; the flag is for
+  // estimates that are plainly impossible.
+  const bool above = i_ty_nats > label_entropy_nats_ * 1.02 + 0.01;
+  curve.i_ty_above_label_entropy.push_back(above);
+  if (above) {
+    std::fprintf(stderr,
+                 "warning: layer '%s', epoch %lld: %s estimates I(T;Y) = %.3f nats, above H(Y) = "
+                 "%.3f nats, which no true MI can exceed; treat this point as unreliable\n",
+                 layer.c_str(), static_cast<long long>(epoch), method.c_str(), i_ty_nats,
+                 label_entropy_nats_);
+  }
 }
 
 nlohmann::json InformationPlane::ToJson() const {

@@ -93,6 +93,10 @@ class InformationPlane {
     std::vector<bool> i_ty_above_label_entropy;
   };
   LayerCurve& CurveFor(const std::string& name);
+  // Appends one point to `layer`'s curve (in the plane's units) and flags and
+  // warns when I(T;Y) exceeds H(Y).
+  void AddPoint(const std::string& layer, int64_t epoch, double i_xt_nats, double i_ty_nats,
+                const std::string& method);
 
   InformationPlaneOptions options_;
   std::vector<LayerCurve> curves_;

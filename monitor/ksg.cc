@@ -1,5 +1,6 @@
 #include "monitor/ksg.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <random>
@@ -8,6 +9,7 @@
 #include "lib/base/status_macros.h"
 #include "monitor/digamma.h"
 #include "monitor/kdtree.h"
+#include "monitor/marginal_counter.h"
 #include "monitor/parallel.h"
 #include "monitor/validate.h"
 
@@ -22,30 +24,32 @@ Samples Prepare(const Samples& s, const KsgOptions& options, int variable) {
   return options.jitter ? JitterForTies(s, JitterSeed(options.seed, variable)) : s;
 }
 
-// Distance from each sample to its k-th neighbour (sample itself excluded).
-std::vector<double> KthNeighbourDistances(const MaxNormTree& tree, const Samples& points,
-                                          int k, int num_threads) {
+// Distance from each sample to its k-th neighbour (sample itself excluded),
+// queried in tree order so that consecutive queries share cached nodes.
+std::vector<double> KthNeighbourDistances(const Samples& points, int k, int num_threads) {
+  const MaxNormTree tree(points);
   std::vector<double> eps(points.n);
   ParallelFor(points.n, num_threads, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      // k + 1 nearest include the sample itself at distance 0.
-      eps[i] = tree.Nearest(points.row(i), k + 1).back().distance;
+    std::vector<Neighbour> nearest(k);
+    for (int64_t r = begin; r < end; ++r) {
+      const int64_t i = tree.IndexAt(r);
+      const int found = tree.NearestExcluding(tree.PointAt(r), k, i, nearest.data());
+      eps[i] = nearest[found - 1].distance;
     }
   });
   return eps;
 }
 
+// Samples within radius[i] - margin (inclusive) of each sample i, i included.
+std::vector<int64_t> CountsWithin(const Samples& marginal, const std::vector<double>& radius,
+                                  double margin, int num_threads) {
+  return MarginalCounter(marginal).CountsWithin(radius, margin, num_threads);
+}
+
 // NPEET's count: marginal samples within eps_i - 1e-15, sample i included.
 std::vector<int64_t> CountsWithinMargin(const Samples& marginal, const std::vector<double>& eps,
                                         int num_threads) {
-  MaxNormTree tree(marginal);
-  std::vector<int64_t> counts(marginal.n);
-  ParallelFor(marginal.n, num_threads, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      counts[i] = tree.CountWithin(marginal.row(i), eps[i] - kBoundaryMargin);
-    }
-  });
-  return counts;
+  return CountsWithin(marginal, eps, kBoundaryMargin, num_threads);
 }
 
 absl::Status CheckContinuous(const Samples& s, const char* name) {
@@ -122,9 +126,7 @@ absl::StatusOr<double> KsgMutualInformation(const Samples& x_in, const Samples& 
   const Samples& x = pair.x;
   const Samples& y = pair.y;
   const Samples& joint = pair.joint;
-  const MaxNormTree joint_tree(joint);
-  const std::vector<double> eps =
-      KthNeighbourDistances(joint_tree, joint, options.k, options.num_threads);
+  const std::vector<double> eps = KthNeighbourDistances(joint, options.k, options.num_threads);
   RETURN_IF_ERROR(CheckPositiveDistances(eps, options.k, "(x, y)"));
   const std::vector<int64_t> n_x = CountsWithinMargin(x, eps, options.num_threads);
   const std::vector<int64_t> n_y = CountsWithinMargin(y, eps, options.num_threads);
@@ -138,32 +140,39 @@ absl::StatusOr<double> Ksg2MutualInformation(const Samples& x_in, const Samples&
   const Samples& x = pair.x;
   const Samples& y = pair.y;
   const Samples& joint = pair.joint;
-  const MaxNormTree joint_tree(joint), x_tree(x), y_tree(y);
   const int64_t n = x.n;
-  std::vector<int64_t> n_x(n), n_y(n);
-  std::vector<double> marginal_eps(n);
-  ParallelFor(n, options.num_threads, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      const std::vector<Neighbour> nearest = joint_tree.Nearest(joint.row(i), options.k + 1);
-      // The k neighbours: the k + 1 nearest without sample i (or, should i not
-      // be among them because of an exact duplicate, without the farthest).
-      double eps_x = 0.0, eps_y = 0.0;
-      int used = 0;
-      for (const Neighbour& nb : nearest) {
-        if (nb.index == i || used == options.k) continue;
-        ++used;
-        eps_x = std::max(eps_x, MaxNormDistance(x.row(i), x.row(nb.index), x.dim));
-        eps_y = std::max(eps_y, MaxNormDistance(y.row(i), y.row(nb.index), y.dim));
+  // The x- and y-extents of each sample's k-neighbourhood in the joint space.
+  std::vector<double> eps_x(n), eps_y(n);
+  {
+    const MaxNormTree joint_tree(joint);
+    ParallelFor(n, options.num_threads, [&](int64_t begin, int64_t end) {
+      std::vector<Neighbour> nearest(options.k);
+      for (int64_t r = begin; r < end; ++r) {
+        const int64_t i = joint_tree.IndexAt(r);
+        const int found =
+            joint_tree.NearestExcluding(joint_tree.PointAt(r), options.k, i, nearest.data());
+        double ex = 0.0, ey = 0.0;
+        for (int m = 0; m < found; ++m) {
+          ex = std::max(ex, MaxNormDistance(x.row(i), x.row(nearest[m].index), x.dim));
+          ey = std::max(ey, MaxNormDistance(y.row(i), y.row(nearest[m].index), y.dim));
+        }
+        eps_x[i] = ex;
+        eps_y[i] = ey;
       }
-      // 0 when x or y ties within the neighbourhood (a repeated or nearly
-      // constant column whose ties the jitter could not break).
-      marginal_eps[i] = std::min(eps_x, eps_y);
-      // Samples other than i within the extents (inclusive), eq. 9.
-      n_x[i] = x_tree.CountWithin(x.row(i), eps_x) - 1;
-      n_y[i] = y_tree.CountWithin(y.row(i), eps_y) - 1;
-    }
-  });
+    });
+  }
+  // 0 when x or y ties within the neighbourhood (a repeated or nearly constant
+  // column whose ties the jitter could not break).
+  std::vector<double> marginal_eps(n);
+  for (int64_t i = 0; i < n; ++i) marginal_eps[i] = std::min(eps_x[i], eps_y[i]);
   RETURN_IF_ERROR(CheckPositiveDistances(marginal_eps, options.k, "x or y"));
+  // Samples other than i within the extents (inclusive), eq. 9.
+  std::vector<int64_t> n_x = CountsWithin(x, eps_x, 0.0, options.num_threads);
+  std::vector<int64_t> n_y = CountsWithin(y, eps_y, 0.0, options.num_threads);
+  for (int64_t i = 0; i < n; ++i) {
+    --n_x[i];
+    --n_y[i];
+  }
   return Digamma(options.k) - 1.0 / options.k + Digamma(static_cast<double>(n)) -
          MeanDigamma(n_x) - MeanDigamma(n_y);
 }
@@ -183,9 +192,7 @@ absl::StatusOr<double> KsgConditionalMutualInformation(const Samples& x_in, cons
   const Samples xz = ConcatColumns(x, z);
   const Samples yz = ConcatColumns(y, z);
   const Samples joint = ConcatColumns(ConcatColumns(x, y), z);
-  const MaxNormTree joint_tree(joint);
-  const std::vector<double> eps =
-      KthNeighbourDistances(joint_tree, joint, options.k, options.num_threads);
+  const std::vector<double> eps = KthNeighbourDistances(joint, options.k, options.num_threads);
   RETURN_IF_ERROR(CheckPositiveDistances(eps, options.k, "(x, y, z)"));
   const std::vector<int64_t> n_xz = CountsWithinMargin(xz, eps, options.num_threads);
   const std::vector<int64_t> n_yz = CountsWithinMargin(yz, eps, options.num_threads);
@@ -197,8 +204,7 @@ absl::StatusOr<double> KozachenkoLeonenkoEntropy(const Samples& x_in, const KsgO
   RETURN_IF_ERROR(CheckContinuous(x_in, "x"));
   RETURN_IF_ERROR(CheckNeighbourCount(options.k, x_in.n));
   const Samples x = Prepare(x_in, options, 0);
-  const MaxNormTree tree(x);
-  const std::vector<double> eps = KthNeighbourDistances(tree, x, options.k, options.num_threads);
+  const std::vector<double> eps = KthNeighbourDistances(x, options.k, options.num_threads);
   double mean_log = 0.0;
   for (int64_t i = 0; i < x.n; ++i) {
     if (!(eps[i] > 0.0)) {
@@ -247,9 +253,7 @@ absl::StatusOr<double> MixedMutualInformation(const Samples& x_in,
     if (members.size() < 2) continue;
     const int k = std::min<int>(options.k, static_cast<int>(members.size()) - 1);
     const Samples class_points = SelectRows(x_all, members);
-    const MaxNormTree class_tree(class_points);
-    const std::vector<double> eps =
-        KthNeighbourDistances(class_tree, class_points, k, options.num_threads);
+    const std::vector<double> eps = KthNeighbourDistances(class_points, k, options.num_threads);
     // Ties within a class put d_i at 0 and m_i counts every copy, far more than
     // k: the estimate turns hugely negative (scikit-learn's version of this
     // estimator turns it hugely positive for a constant feature).
@@ -269,13 +273,8 @@ absl::StatusOr<double> MixedMutualInformation(const Samples& x_in,
       class_size[r] = static_cast<int64_t>(members.size());
     }
   }
-  const MaxNormTree all_tree(x);
-  std::vector<int64_t> m_count(n);
-  ParallelFor(n, options.num_threads, [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) {
-      m_count[r] = all_tree.CountWithin(x.row(r), radius[r]) - 1;  // others within d_i
-    }
-  });
+  std::vector<int64_t> m_count = CountsWithin(x, radius, 0.0, options.num_threads);
+  for (int64_t& m : m_count) --m;  // others within d_i
   return Digamma(static_cast<double>(n)) + MeanDigamma(k_used) - MeanDigamma(class_size) -
          MeanDigamma(m_count);
 }

@@ -23,7 +23,7 @@ expect_ok() {  # name, then arguments
   local name="$1"; shift
   local out
   if ! out=$("$MI" "$@" 2> "$DIR/err"); then fail "$name exited non-zero: $(cat "$DIR/err")"; return; fi
-  for key in '"estimator"' '"mi"' '"units"' '"n":200' '"dx":2' '"dy":1' '"seconds"'; do
+  for key in '"estimator"' '"mi"' '"units"' '"n":200' '"dx":2' '"dy":1' '"seconds"' '"read_seconds"'; do
     [[ "$out" == *$key* ]] || fail "$name: output lacks $key: $out"
   done
   [[ $(echo "$out" | wc -l) -eq 1 ]] || fail "$name: more than one line on stdout"
@@ -48,8 +48,8 @@ out=$("$MI" --estimator=ksg --x="$DIR/x.csv" --y="$DIR/y.csv" --units=bits)
 mi=$(echo "$out" | sed 's/.*"mi":\([-0-9.e]*\).*/\1/')
 awk -v m="$mi" 'BEGIN{exit !(m > 0.5)}' || fail "ksg MI $mi not > 0.5 bits"
 # Same seed, same number.
-[[ "$("$MI" --x="$DIR/x.csv" --y="$DIR/y.csv" --seed=4 | sed 's/,"seconds".*//')" == \
-   "$("$MI" --x="$DIR/x.csv" --y="$DIR/y.csv" --seed=4 | sed 's/,"seconds".*//')" ]] || fail "not reproducible"
+[[ "$("$MI" --x="$DIR/x.csv" --y="$DIR/y.csv" --seed=4 | sed 's/,"read_seconds".*//')" == \
+   "$("$MI" --x="$DIR/x.csv" --y="$DIR/y.csv" --seed=4 | sed 's/,"read_seconds".*//')" ]] || fail "not reproducible"
 # Relative paths resolve against BUILD_WORKING_DIRECTORY (as under bazel run).
 (cd / && BUILD_WORKING_DIRECTORY="$DIR" "$MI" --x=x.csv --y=y.csv > /dev/null) || fail "relative path under BUILD_WORKING_DIRECTORY"
 # .npy float64, 200 x 1 (header padded to 64 bytes), equal to y.csv.
@@ -59,8 +59,8 @@ awk -v m="$mi" 'BEGIN{exit !(m > 0.5)}' || fail "ksg MI $mi not > 0.5 bits"
 } > "$DIR/y.npy"
 # Little-endian IEEE doubles via perl's pack.
 perl -ne "print pack('d<', \$_)" "$DIR/y.csv" >> "$DIR/y.npy"
-npy=$("$MI" --x="$DIR/x.csv" --y="$DIR/y.npy" | sed 's/,"seconds".*//')
-csv=$("$MI" --x="$DIR/x.csv" --y="$DIR/y.csv" | sed 's/,"seconds".*//')
+npy=$("$MI" --x="$DIR/x.csv" --y="$DIR/y.npy" | sed 's/,"read_seconds".*//')
+csv=$("$MI" --x="$DIR/x.csv" --y="$DIR/y.csv" | sed 's/,"read_seconds".*//')
 [[ "$npy" == "$csv" ]] || fail ".npy and CSV differ: $npy vs $csv"
 
 expect_error bad_csv "line 3: 'oops' is not a number" --x="$DIR/bad.csv" --y="$DIR/y.csv"

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <thread>
 
 #include <torch/torch.h>
 
@@ -47,7 +48,30 @@ void Initialise(torch::nn::Sequential& net, at::Generator& gen) {
   }
 }
 
+// Sets LibTorch's intra-op thread count for a scope and restores it.
+class ScopedThreads {
+ public:
+  explicit ScopedThreads(int threads) : saved_(at::get_num_threads()) {
+    if (threads != saved_) at::set_num_threads(threads);
+  }
+  ~ScopedThreads() {
+    if (at::get_num_threads() != saved_) at::set_num_threads(saved_);
+  }
+  ScopedThreads(const ScopedThreads&) = delete;
+  ScopedThreads& operator=(const ScopedThreads&) = delete;
+
+ private:
+  int saved_;
+};
+
 }  // namespace
+
+int MineThreads(const MineOptions& o) {
+  if (o.num_threads > 0) return o.num_threads;
+  const int64_t work = static_cast<int64_t>(o.batch_size) * o.hidden_units * o.hidden_units;
+  if (work < kMineParallelWork) return 1;
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
 
 absl::StatusOr<MineResult> MineMutualInformation(const Samples& x, const Samples& y,
                                                  const MineOptions& o) {
@@ -57,10 +81,11 @@ absl::StatusOr<MineResult> MineMutualInformation(const Samples& x, const Samples
   if (x.n < 2) return absl::InvalidArgumentError("MINE needs at least 2 samples");
   if (o.iterations < 1 || o.batch_size < 2 || o.average_last < 1 || o.hidden_units < 1 ||
       o.hidden_layers < 0 || !(o.learning_rate > 0) || !(o.moving_average_rate > 0) ||
-      o.moving_average_rate > 1) {
+      o.moving_average_rate > 1 || o.num_threads < 0) {
     return absl::InvalidArgumentError(
         "MINE options out of range: need iterations >= 1, batch_size >= 2, average_last >= 1, "
-        "hidden_units >= 1, learning_rate > 0 and 0 < moving_average_rate <= 1");
+        "hidden_units >= 1, learning_rate > 0, 0 < moving_average_rate <= 1 and "
+        "num_threads >= 0");
   }
   torch::Device device(torch::kCPU);
   try {
@@ -73,6 +98,7 @@ absl::StatusOr<MineResult> MineMutualInformation(const Samples& x, const Samples
     return absl::InvalidArgumentError(absl::StrCat(
         "device '", o.device, "' requested but CUDA is not available: use --device=cpu"));
   }
+  const ScopedThreads threads(device.is_cpu() ? MineThreads(o) : at::get_num_threads());
   try {
     auto gen = at::make_generator<at::CPUGeneratorImpl>(o.seed);
     const torch::Tensor xs = Standardised(x).to(device);

@@ -38,9 +38,22 @@ struct MineOptions {
   double min_improvement = 0.005;
   uint64_t seed = 0;
   std::string device = "cpu";    // "cpu", "cuda", "cuda:1"
+  // LibTorch intra-op threads while training on the CPU (restored after);
+  // 0: automatic, one thread unless a layer's matrix product has at least
+  // kMineParallelWork multiply-adds. Small products gain little from a second
+  // OpenMP thread and, on a loaded machine, lose up to 20x to its spinning at
+  // every barrier (measured, monitor/README.md).
+  int num_threads = 0;
   bool show_progress = true;     // progress on stderr
   std::string progress_label = "MINE";
 };
+
+// batch_size * hidden_units^2 from which the automatic thread count uses
+// every hardware thread.
+constexpr int64_t kMineParallelWork = int64_t{1} << 26;
+
+// The intra-op thread count MineMutualInformation trains with on the CPU.
+int MineThreads(const MineOptions& options);
 
 struct MineResult {
   double mi = 0.0;         // nats: mean over the last average_last iterations

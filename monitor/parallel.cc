@@ -14,10 +14,11 @@ int ResolveThreads(int requested) {
 }
 
 void ParallelFor(int64_t n, int num_threads,
-                 const std::function<void(int64_t, int64_t)>& body) {
+                 const std::function<void(int64_t, int64_t)>& body, int64_t grain) {
   if (n <= 0) return;
-  const int64_t threads = std::min<int64_t>(ResolveThreads(num_threads), n);
-  if (threads <= 1 || n < 64) {
+  const int64_t threads =
+      std::min<int64_t>(ResolveThreads(num_threads), n / std::max<int64_t>(1, grain));
+  if (threads <= 1) {
     body(0, n);
     return;
   }

@@ -13,10 +13,12 @@ namespace monitor {
 int ResolveThreads(int requested);
 
 // Calls body(begin, end) on disjoint ranges covering [0, n), on up to
-// `num_threads` threads (0: all). Results must be written per index so they do
-// not depend on the partition.
+// `num_threads` threads (0: all), each range at least `grain` items long (so
+// cheap items are not split across threads; 1 for a few costly items).
+// Results must be written per index so they do not depend on the partition.
 void ParallelFor(int64_t n, int num_threads,
-                 const std::function<void(int64_t begin, int64_t end)>& body);
+                 const std::function<void(int64_t begin, int64_t end)>& body,
+                 int64_t grain = 64);
 
 }  // namespace monitor
 }  // namespace sparselab

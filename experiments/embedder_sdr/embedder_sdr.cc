@@ -150,11 +150,11 @@ struct DataContext {
   UnionPairs union_pairs;
 };
 
-absl::Status RunVariant(Experiment& ex, const TaskContext& task, const DataContext& data,
-                        const Variant& variant, ShallowEmbedder* softmax_model, Planes& planes) {
-  const int64_t seed = task.task.seed;
+// The variant's model, seeded; a pretrained variant starts from the softmax
+// model's features.
+absl::StatusOr<ShallowEmbedder> BuildModel(Experiment& ex, int64_t seed, const Variant& variant,
+                                           const ShallowEmbedder* softmax_model) {
   const Config& c = ex.config();
-  const std::string row = absl::StrCat(data.name, "/", variant.name);
   ex.Seed(seed);
   const std::string kwta_training = c.String("kwta_training");
   if (kwta_training != "soft" && kwta_training != "binary") {
@@ -168,22 +168,26 @@ absl::Status RunVariant(Experiment& ex, const TaskContext& task, const DataConte
     }
     model->CopyFeaturesFrom(**softmax_model);
   }
-  ex.table().SetInfo(row, "model", model->Describe());
-  ASSIGN_OR_RETURN(TrainerOptions options, ReadTrainerOptions(c, seed));
-  options.input_transform(data.normalize).label(absl::StrCat(row, " seed ", seed));
-  LossFunction loss = NllLoss();
-  if (variant.kwta_head) {
-    ASSIGN_OR_RETURN(const TripletLossOptions triplet_options, ReadTripletOptions(c));
-    TripletLoss triplet(triplet_options);
-    loss = [triplet](const at::Tensor& out, const at::Tensor& y) mutable {
-      return triplet->forward(out, y);
-    };
-  }
-  Trainer trainer(model, loss, options);
+  return model;
+}
 
-  const bool monitored = VariantListed(c, "mi_variants", variant.name);
+// Negative log-likelihood for the softmax head, the triplet loss for a kWTA code.
+absl::StatusOr<LossFunction> LossFor(const Variant& variant, const Config& c) {
+  if (!variant.kwta_head) return NllLoss();
+  ASSIGN_OR_RETURN(const TripletLossOptions triplet_options, ReadTripletOptions(c));
+  TripletLoss triplet(triplet_options);
+  return LossFunction([triplet](const at::Tensor& out, const at::Tensor& y) mutable {
+    return triplet->forward(out, y);
+  });
+}
+
+// Records the variant's hidden layer and head on every plane: before training
+// and every mi_every epochs (and at the last).
+absl::Status MonitorTraining(const Config& c, const DataContext& data, const Variant& variant,
+                             ShallowEmbedder& model, Trainer& trainer, Planes& planes) {
   const int64_t mi_every = c.Int("mi_every");
-  auto record = [&](int64_t epoch) -> absl::Status {
+  const int64_t last_epoch = c.Int("epochs");
+  auto record = [&data, &variant, &planes, model](int64_t epoch) mutable -> absl::Status {
     const LayerOutputs out = ForwardInBatches(model, data.mi_inputs, /*normalized=*/nullptr);
     const std::string out_name = variant.kwta_head ? "code" : "output";
     for (monitor::InformationPlane& plane : planes.planes) {
@@ -193,60 +197,90 @@ absl::Status RunVariant(Experiment& ex, const TaskContext& task, const DataConte
     }
     return absl::OkStatus();
   };
-  if (monitored) {
-    RETURN_IF_ERROR(record(0));
-    trainer.AddEpochCallback([&](const EpochStats& stats) -> absl::Status {
-      const int64_t epoch = stats.epoch + 1;
-      if (epoch % mi_every == 0 || epoch == c.Int("epochs")) return record(epoch);
-      return absl::OkStatus();
-    });
+  RETURN_IF_ERROR(record(0));
+  trainer.AddEpochCallback([record, mi_every, last_epoch](const EpochStats& stats) mutable {
+    const int64_t epoch = stats.epoch + 1;
+    if (epoch % mi_every == 0 || epoch == last_epoch) return record(epoch);
+    return absl::OkStatus();
+  });
+  return absl::OkStatus();
+}
+
+// Test accuracy of a softmax head; the code metrics and the class-mean codes
+// (the report's heat map) of a kWTA head.
+absl::Status EvaluateVariant(Experiment& ex, const std::string& row, int64_t seed,
+                             const DataContext& data, const Variant& variant,
+                             ShallowEmbedder& model, Trainer& trainer,
+                             ShallowEmbedder* softmax_model) {
+  const Config& c = ex.config();
+  if (!variant.kwta_head) {
+    ASSIGN_OR_RETURN(const EvalResult eval, trainer.Evaluate(data.test));
+    ex.table().Add(row, "test_accuracy", seed, *eval.accuracy);
+    if (softmax_model != nullptr) *softmax_model = model;
+    return absl::OkStatus();
   }
+  CodeEvaluationOptions o;
+  o.knn_k = c.Int("knn_k");
+  o.knn_train_samples = c.Int("knn_train_samples");
+  ASSIGN_OR_RETURN(const CodeEvaluation e, EvaluateCodes(model, data.train, data.test,
+                                                         data.normalize, data.union_pairs,
+                                                         kClasses, o));
+  for (const auto& [metric, value] : e.metrics) ex.table().Add(row, metric, seed, value);
+  const at::Tensor codes = e.class_mean_codes.to(at::kDouble).contiguous();
+  nlohmann::json matrix = nlohmann::json::array();
+  for (int64_t r = 0; r < codes.size(0); ++r) {
+    const double* p = codes[r].data_ptr<double>();
+    matrix.push_back(std::vector<double>(p, p + codes.size(1)));
+  }
+  ex.extra()["mean_codes"][variant.name] = matrix;
+  return absl::OkStatus();
+}
+
+// The last point of each of the variant's layers on every plane, and its Fano
+// bound on the accuracy, as rows.
+absl::Status AddInformationRows(Experiment& ex, const std::string& row, int64_t seed,
+                                const DataContext& data, const Variant& variant,
+                                const Planes& planes) {
+  for (size_t i = 0; i < planes.planes.size(); ++i) {
+    const nlohmann::json j = planes.planes[i].ToJson();
+    for (const auto& layer : j["layers"]) {
+      const std::string layer_name = layer["name"];
+      if (layer_name.rfind(variant.name + "/", 0) != 0) continue;
+      const std::string short_name = layer_name.substr(variant.name.size() + 1);
+      const double i_xt = layer["i_xt"].back().get<double>();
+      const double i_ty = layer["i_ty"].back().get<double>();
+      const std::string suffix = absl::StrCat(planes.names[i], "_", short_name);
+      ex.table().Add(row, "i_xt_bits_" + suffix, seed, i_xt);
+      ex.table().Add(row, "i_ty_bits_" + suffix, seed, i_ty);
+      ASSIGN_OR_RETURN(const double bound,
+                       FanoAccuracyBound(i_ty, data.mi_label_entropy_bits, kClasses));
+      ex.table().Add(row, "fano_accuracy_bound_" + suffix, seed, bound);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunVariant(Experiment& ex, const TaskContext& task, const DataContext& data,
+                        const Variant& variant, ShallowEmbedder* softmax_model, Planes& planes) {
+  const int64_t seed = task.task.seed;
+  const Config& c = ex.config();
+  const std::string row = absl::StrCat(data.name, "/", variant.name);
+  ASSIGN_OR_RETURN(ShallowEmbedder model, BuildModel(ex, seed, variant, softmax_model));
+  ex.table().SetInfo(row, "model", model->Describe());
+  ASSIGN_OR_RETURN(TrainerOptions options, ReadTrainerOptions(c, seed));
+  options.input_transform(data.normalize).label(absl::StrCat(row, " seed ", seed));
+  ASSIGN_OR_RETURN(LossFunction loss, LossFor(variant, c));
+  Trainer trainer(model, loss, options);
+  const bool monitored = VariantListed(c, "mi_variants", variant.name);
+  if (monitored) RETURN_IF_ERROR(MonitorTraining(c, data, variant, model, trainer, planes));
+
   ASSIGN_OR_RETURN(const std::vector<EpochStats> epochs, trainer.Train(data.train));
   double seconds = 0;
   for (const EpochStats& e : epochs) seconds += e.seconds;
   ex.table().Add(row, "train_loss", seed, epochs.back().train_loss);
   ex.table().Add(row, "train_seconds", seed, seconds);
-
-  if (!variant.kwta_head) {
-    ASSIGN_OR_RETURN(const EvalResult eval, trainer.Evaluate(data.test));
-    ex.table().Add(row, "test_accuracy", seed, *eval.accuracy);
-    if (softmax_model != nullptr) *softmax_model = model;
-  } else {
-    CodeEvaluationOptions o;
-    o.knn_k = c.Int("knn_k");
-    o.knn_train_samples = c.Int("knn_train_samples");
-    ASSIGN_OR_RETURN(const CodeEvaluation e,
-                     EvaluateCodes(model, data.train, data.test, data.normalize,
-                                   data.union_pairs, kClasses, o));
-    for (const auto& [metric, value] : e.metrics) ex.table().Add(row, metric, seed, value);
-    // For the report's heat map (classes x code units).
-    const at::Tensor codes = e.class_mean_codes.to(at::kDouble).contiguous();
-    nlohmann::json matrix = nlohmann::json::array();
-    for (int64_t r = 0; r < codes.size(0); ++r) {
-      const double* p = codes[r].data_ptr<double>();
-      matrix.push_back(std::vector<double>(p, p + codes.size(1)));
-    }
-    ex.extra()["mean_codes"][variant.name] = matrix;
-  }
-
-  if (monitored) {
-    for (size_t i = 0; i < planes.planes.size(); ++i) {
-      const nlohmann::json j = planes.planes[i].ToJson();
-      for (const auto& layer : j["layers"]) {
-        const std::string layer_name = layer["name"];
-        if (layer_name.rfind(variant.name + "/", 0) != 0) continue;
-        const std::string short_name = layer_name.substr(variant.name.size() + 1);
-        const double i_xt = layer["i_xt"].back().get<double>();
-        const double i_ty = layer["i_ty"].back().get<double>();
-        const std::string suffix = absl::StrCat(planes.names[i], "_", short_name);
-        ex.table().Add(row, "i_xt_bits_" + suffix, seed, i_xt);
-        ex.table().Add(row, "i_ty_bits_" + suffix, seed, i_ty);
-        ASSIGN_OR_RETURN(const double bound,
-                         FanoAccuracyBound(i_ty, data.mi_label_entropy_bits, kClasses));
-        ex.table().Add(row, "fano_accuracy_bound_" + suffix, seed, bound);
-      }
-    }
-  }
+  RETURN_IF_ERROR(EvaluateVariant(ex, row, seed, data, variant, model, trainer, softmax_model));
+  if (monitored) RETURN_IF_ERROR(AddInformationRows(ex, row, seed, data, variant, planes));
   return task.SavePartial(ex);  // the rows so far, after every variant
 }
 

@@ -87,8 +87,8 @@ absl::StatusOr<RunOptions> ReadRunOptions(const Experiment& ex) {
     for (const NetworkSpec& r : o.reported) known = known || r.name == s.name;
     if (!known) o.reported.push_back(s);
   }
-  o.layers = ReadSharedLayerOptions(c);
-  o.task = ReadTaskOptions(c, absl::GetFlag(FLAGS_epochs), ex.device());
+  ASSIGN_OR_RETURN(o.layers, ReadSharedLayerOptions(c));
+  ASSIGN_OR_RETURN(o.task, ReadTaskOptions(c, absl::GetFlag(FLAGS_epochs), ex.device()));
   o.figure_noise_levels = c.Get<std::vector<double>>("figure_noise_levels");
   o.figure_images = c.Int("figure_images");
   return o;

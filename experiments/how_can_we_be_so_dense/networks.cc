@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "lib/base/status_macros.h"
 #include "lib/nn/sparse_weights.h"
 
 namespace sparselab::how_can_we_be_so_dense {
@@ -87,13 +88,24 @@ absl::StatusOr<std::map<std::string, NetworkSpec>> ReadNetworkSpecs(const Config
   return specs;
 }
 
-SharedLayerOptions ReadSharedLayerOptions(const Config& config) {
+absl::StatusOr<SharedLayerOptions> ReadSharedLayerOptions(const Config& config) {
   SharedLayerOptions o;
   o.kernel_size = config.Int("kernel_size");
   o.boost_strength = config.Double("boost_strength");
   o.boost_strength_factor = config.Double("boost_strength_factor");
   o.k_inference_factor = config.Double("k_inference_factor");
   o.duty_cycle_period = config.Int("duty_cycle_period");
+  RETURN_IF_ERROR(RequireConfig(o.kernel_size >= 1 && o.kernel_size <= 12, config, "kernel_size",
+                                "must be in [1, 12] (two valid convolutions and poolings of "
+                                "28 x 28 images)"));
+  RETURN_IF_ERROR(RequireConfig(o.boost_strength >= 0, config, "boost_strength",
+                                "must be >= 0 (0: no boosting)"));
+  RETURN_IF_ERROR(RequireConfig(o.boost_strength_factor > 0 && o.boost_strength_factor <= 1,
+                                config, "boost_strength_factor", "must be in (0, 1]"));
+  RETURN_IF_ERROR(RequireConfig(o.k_inference_factor > 0, config, "k_inference_factor",
+                                "must be > 0"));
+  RETURN_IF_ERROR(RequireConfig(o.duty_cycle_period >= 1, config, "duty_cycle_period",
+                                "must be >= 1"));
   return o;
 }
 
@@ -115,86 +127,48 @@ absl::StatusOr<std::vector<NetworkSpec>> SelectNetworks(
   return selected;
 }
 
+namespace {
+
+using Step = std::function<at::Tensor(const at::Tensor&)>;
+
+// Registers `layer` under `name`, behind a sparse-weight mask when density < 1
+// (sparse_net.py: SparseWeights / SparseWeights2d only when 0 < sparsity < 1),
+// and returns its forward step; `weight` reads the (masked) weight.
+template <typename Sparse, typename Dense>
+Step RegisterWeights(torch::nn::Module& owner, const std::string& name, Dense layer,
+                     double density, std::function<at::Tensor()>& weight) {
+  if (density < 1) {
+    auto sparse = owner.register_module(name, Sparse(layer, density));
+    weight = [sparse] { return sparse->module->weight; };
+    return [sparse](const at::Tensor& x) mutable { return sparse->forward(x); };
+  }
+  layer = owner.register_module(name, layer);
+  weight = [layer] { return layer->weight; };
+  return [layer](const at::Tensor& x) mutable { return layer->forward(x); };
+}
+
+// The reference's boosting settings on a k-winners layer's options, with
+// break_ties (torch.topk: exactly k winners).
+template <typename Options>
+Options Boosted(Options options, const SharedLayerOptions& o) {
+  return options.k_inference_factor(o.k_inference_factor)
+      .boost_strength(o.boost_strength)
+      .boost_strength_factor(o.boost_strength_factor)
+      .duty_cycle_period(o.duty_cycle_period)
+      .break_ties(true);
+}
+
+}  // namespace
+
 HowDenseNetImpl::HowDenseNetImpl(const NetworkSpec& spec, const SharedLayerOptions& o) {
   int64_t in_channels = 1, width = kImageSize;
   for (size_t i = 0; i < spec.conv_channels.size(); ++i) {
-    const std::string name = absl::StrCat("conv", i + 1);
-    const int64_t channels = spec.conv_channels[i];
-    LayerInfo info;
-    info.name = name;
-    Block block;
-    block.pool = true;
-    torch::nn::Conv2d conv(torch::nn::Conv2dOptions(in_channels, channels, o.kernel_size));
-    // sparse_net.py: SparseWeights2d only when 0 < weightSparsityCNN < 1.
-    if (spec.conv_weight_density < 1) {
-      auto sparse = register_module(name, SparseWeights2d(conv, spec.conv_weight_density));
-      block.weights = [sparse](const at::Tensor& x) mutable { return sparse->forward(x); };
-      info.weight = [sparse] { return sparse->module->weight; };
-    } else {
-      conv = register_module(name, conv);
-      block.weights = [conv](const at::Tensor& x) mutable { return conv->forward(x); };
-      info.weight = [conv] { return conv->weight; };
-    }
     width = (width - o.kernel_size + 1) / 2;  // valid conv, then max-pool 2
-    info.units = channels * width * width;
-    if (spec.conv_k[i] < info.units) {
-      // KWinners2d(n = C*H*W, k = c_k) in sparse_net.py: winners over the whole map.
-      auto kw = register_module(
-          name + "_kwinners",
-          KWinners2d(KWinners2dOptions(channels, spec.conv_k[i])
-                         .k_inference_factor(o.k_inference_factor)
-                         .boost_strength(o.boost_strength)
-                         .boost_strength_factor(o.boost_strength_factor)
-                         .duty_cycle_period(o.duty_cycle_period)
-                         .break_ties(true)));  // torch.topk: exactly k winners
-      block.activation = [kw](const at::Tensor& x) mutable { return kw->forward(x); };
-      info.k = spec.conv_k[i];
-      info.k_inference = kw->k_inference(info.units);
-      info.kwinners2d = kw;
-    } else {
-      block.activation = [](const at::Tensor& x) { return at::relu(x); };
-    }
-    blocks_.push_back(std::move(block));
-    layers_.push_back(std::move(info));
-    in_channels = channels;
+    AddConvBlock(absl::StrCat("conv", i + 1), in_channels, spec.conv_channels[i], width,
+                 spec.conv_k[i], spec.conv_weight_density, o);
+    in_channels = spec.conv_channels[i];
   }
-
-  const int64_t flat = in_channels * width * width;
-  {
-    LayerInfo info;
-    info.name = "hidden";
-    info.units = spec.hidden_n;
-    Block block;
-    block.flatten = true;
-    torch::nn::Linear linear(flat, spec.hidden_n);
-    if (spec.weight_density < 1) {
-      auto sparse = register_module("hidden", SparseWeights(linear, spec.weight_density));
-      block.weights = [sparse](const at::Tensor& x) mutable { return sparse->forward(x); };
-      info.weight = [sparse] { return sparse->module->weight; };
-    } else {
-      linear = register_module("hidden", linear);
-      block.weights = [linear](const at::Tensor& x) mutable { return linear->forward(x); };
-      info.weight = [linear] { return linear->weight; };
-    }
-    if (spec.hidden_k < spec.hidden_n) {
-      auto kw = register_module(
-          "hidden_kwinners", KWinners(KWinnersOptions(spec.hidden_n, spec.hidden_k)
-                                          .k_inference_factor(o.k_inference_factor)
-                                          .boost_strength(o.boost_strength)
-                                          .boost_strength_factor(o.boost_strength_factor)
-                                          .duty_cycle_period(o.duty_cycle_period)
-                                          .break_ties(true)));
-      block.activation = [kw](const at::Tensor& x) mutable { return kw->forward(x); };
-      info.k = spec.hidden_k;
-      info.k_inference = kw->k_inference();
-      info.kwinners = kw;
-    } else {
-      block.activation = [](const at::Tensor& x) { return at::relu(x); };
-    }
-    blocks_.push_back(std::move(block));
-    layers_.push_back(std::move(info));
-  }
-
+  AddHiddenBlock(in_channels * width * width, spec, o);
   auto output = register_module("output", torch::nn::Linear(spec.hidden_n, kClasses));
   blocks_.push_back(Block{[output](const at::Tensor& x) mutable { return output->forward(x); }, {},
                           false, false});
@@ -202,6 +176,55 @@ HowDenseNetImpl::HowDenseNetImpl(const NetworkSpec& spec, const SharedLayerOptio
   info.name = "output";
   info.units = kClasses;
   info.weight = [output] { return output->weight; };
+  layers_.push_back(std::move(info));
+}
+
+void HowDenseNetImpl::AddConvBlock(const std::string& name, int64_t in_channels,
+                                   int64_t channels, int64_t pooled_width, int64_t k,
+                                   double weight_density, const SharedLayerOptions& o) {
+  LayerInfo info;
+  info.name = name;
+  Block block;
+  block.pool = true;
+  block.weights = RegisterWeights<SparseWeights2d>(
+      *this, name, torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, channels, o.kernel_size)),
+      weight_density, info.weight);
+  info.units = channels * pooled_width * pooled_width;
+  if (k < info.units) {
+    // KWinners2d(n = C*H*W, k = c_k) in sparse_net.py: winners over the whole map.
+    auto kw = register_module(name + "_kwinners",
+                              KWinners2d(Boosted(KWinners2dOptions(channels, k), o)));
+    block.activation = [kw](const at::Tensor& x) mutable { return kw->forward(x); };
+    info.k = k;
+    info.k_inference = kw->k_inference(info.units);
+    info.kwinners2d = kw;
+  } else {
+    block.activation = [](const at::Tensor& x) { return at::relu(x); };
+  }
+  blocks_.push_back(std::move(block));
+  layers_.push_back(std::move(info));
+}
+
+void HowDenseNetImpl::AddHiddenBlock(int64_t inputs, const NetworkSpec& spec,
+                                     const SharedLayerOptions& o) {
+  LayerInfo info;
+  info.name = "hidden";
+  info.units = spec.hidden_n;
+  Block block;
+  block.flatten = true;
+  block.weights = RegisterWeights<SparseWeights>(
+      *this, "hidden", torch::nn::Linear(inputs, spec.hidden_n), spec.weight_density, info.weight);
+  if (spec.hidden_k < spec.hidden_n) {
+    auto kw = register_module("hidden_kwinners",
+                              KWinners(Boosted(KWinnersOptions(spec.hidden_n, spec.hidden_k), o)));
+    block.activation = [kw](const at::Tensor& x) mutable { return kw->forward(x); };
+    info.k = spec.hidden_k;
+    info.k_inference = kw->k_inference();
+    info.kwinners = kw;
+  } else {
+    block.activation = [](const at::Tensor& x) { return at::relu(x); };
+  }
+  blocks_.push_back(std::move(block));
   layers_.push_back(std::move(info));
 }
 

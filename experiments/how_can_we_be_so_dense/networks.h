@@ -57,7 +57,7 @@ struct SharedLayerOptions {
 
 // Reads and checks config "network_specs" (every entry) and the shared options.
 absl::StatusOr<std::map<std::string, NetworkSpec>> ReadNetworkSpecs(const Config& config);
-SharedLayerOptions ReadSharedLayerOptions(const Config& config);
+absl::StatusOr<SharedLayerOptions> ReadSharedLayerOptions(const Config& config);
 
 // Resolves a list of names (from --networks or config "networks") against the
 // specs; an unknown name is an error that lists the known ones.
@@ -93,6 +93,15 @@ class HowDenseNetImpl : public torch::nn::Module {
     bool pool = false;
     bool flatten = false;
   };
+  // A conv block: conv (sparse weights when weight_density < 1), max-pool 2,
+  // k-winners over the pooled channels x width x width map (ReLU when k
+  // covers it).
+  void AddConvBlock(const std::string& name, int64_t in_channels, int64_t channels,
+                    int64_t pooled_width, int64_t k, double weight_density,
+                    const SharedLayerOptions& options);
+  // The hidden block: flatten, linear, k-winners or ReLU.
+  void AddHiddenBlock(int64_t inputs, const NetworkSpec& spec, const SharedLayerOptions& options);
+
   std::vector<Block> blocks_;
   std::vector<LayerInfo> layers_;
 };

@@ -13,10 +13,10 @@
 namespace sparselab::how_can_we_be_so_dense {
 namespace {
 
-Config PaperConfig() {
+Config PaperConfig(const std::vector<std::string>& overrides = {}) {
   const std::string path = std::string(std::getenv("TEST_SRCDIR")) +
                            "/sparselab/experiments/how_can_we_be_so_dense/config.json";
-  absl::StatusOr<Config> c = Config::Load(path, "paper");
+  absl::StatusOr<Config> c = Config::Load(path, "paper", overrides);
   EXPECT_TRUE(c.ok()) << c.status();
   return *c;
 }
@@ -26,7 +26,7 @@ HowDenseNet Build(const std::string& name) {
   auto specs = ReadNetworkSpecs(config);
   EXPECT_TRUE(specs.ok()) << specs.status();
   torch::manual_seed(1);
-  return HowDenseNet(specs->at(name), ReadSharedLayerOptions(config));
+  return HowDenseNet(specs->at(name), *ReadSharedLayerOptions(config));
 }
 
 int64_t NonZero(const at::Tensor& t) { return t.ne(0).sum().item<int64_t>(); }
@@ -40,7 +40,23 @@ TEST(NetworksTest, AllEightNetworksInPaperOrder) {
   ASSERT_EQ(selected->size(), 8u);
   EXPECT_EQ((*selected)[0].title, "Dense CNN-1");
   EXPECT_EQ((*selected)[7].title, "Sparse CNN-2 DSW");
-  EXPECT_EQ(ReadSharedLayerOptions(config).k_inference_factor, 1.5);
+  EXPECT_EQ(ReadSharedLayerOptions(config)->k_inference_factor, 1.5);
+}
+
+TEST(NetworksTest, ImpossibleSharedOptionsNameKeyValueAndRule) {
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"kernel_size=0", "config key 'kernel_size' = 0 (preset paper): must be in [1, 12]"},
+      {"boost_strength=-1", "config key 'boost_strength' = -1 (preset paper): must be >= 0"},
+      {"boost_strength_factor=1.5", "'boost_strength_factor' = 1.5 (preset paper): must be in (0, 1]"},
+      {"k_inference_factor=0", "'k_inference_factor' = 0 (preset paper): must be > 0"},
+      {"duty_cycle_period=0", "'duty_cycle_period' = 0 (preset paper): must be >= 1"},
+  };
+  for (const auto& [set, message] : bad) {
+    absl::StatusOr<SharedLayerOptions> o = ReadSharedLayerOptions(PaperConfig({set}));
+    ASSERT_FALSE(o.ok()) << set;
+    EXPECT_NE(std::string(o.status().message()).find(message), std::string::npos)
+        << o.status();
+  }
 }
 
 TEST(NetworksTest, UnknownNetworkNamesTheKnownOnes) {

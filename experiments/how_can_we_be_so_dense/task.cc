@@ -80,7 +80,8 @@ std::vector<double> MeanNonZeroActivations(HowDenseNetImpl& net, const at::Tenso
 
 }  // namespace
 
-TaskOptions ReadTaskOptions(const Config& config, int64_t epochs_override, c10::Device device) {
+absl::StatusOr<TaskOptions> ReadTaskOptions(const Config& config, int64_t epochs_override,
+                                            c10::Device device) {
   TaskOptions o;
   o.epochs = epochs_override > 0 ? epochs_override : config.Int("epochs");
   o.batch_size = config.Int("batch_size");
@@ -90,6 +91,24 @@ TaskOptions ReadTaskOptions(const Config& config, int64_t epochs_override, c10::
   o.noise_value = config.Double("noise_value");
   o.activation_count_images = config.Int("activation_count_images");
   o.device = device;
+  RETURN_IF_ERROR(RequireConfig(o.epochs >= 0, config, "epochs",
+                                "must be >= 0 (0: each network's own epochs)"));
+  RETURN_IF_ERROR(RequireConfig(o.batch_size >= 1, config, "batch_size", "must be >= 1"));
+  RETURN_IF_ERROR(RequireConfig(o.test_batch_size >= 1, config, "test_batch_size",
+                                "must be >= 1"));
+  RETURN_IF_ERROR(RequireConfig(o.lr_gamma > 0 && o.lr_gamma <= 1, config, "lr_gamma",
+                                "must be in (0, 1] (the learning rate's factor per epoch)"));
+  RETURN_IF_ERROR(RequireConfig(!o.noise_levels.empty() && o.noise_levels.front() == 0.0,
+                                config, "noise_levels",
+                                "must start with 0.0 (the noise-free test accuracy)"));
+  for (double level : o.noise_levels) {
+    RETURN_IF_ERROR(RequireConfig(level >= 0 && level <= 1, config, "noise_levels",
+                                  "every level is a fraction of the pixels, in [0, 1]"));
+  }
+  RETURN_IF_ERROR(RequireConfig(std::isfinite(o.noise_value), config, "noise_value",
+                                "must be a finite pixel value"));
+  RETURN_IF_ERROR(RequireConfig(o.activation_count_images >= 1, config,
+                                "activation_count_images", "must be >= 1"));
   return o;
 }
 
@@ -116,115 +135,104 @@ int64_t NoisyPixels(double level, int64_t pixels) {
   return static_cast<int64_t>(std::floor(static_cast<double>(pixels) * level));
 }
 
-absl::StatusOr<TaskResult> RunTask(const NetworkSpec& spec, const SharedLayerOptions& layers,
-                                   const TaskOptions& options, int64_t seed,
-                                   const Dataset& train, const Dataset& test) {
-  if (options.noise_levels.empty() || options.noise_levels.front() != 0.0) {
-    return absl::InvalidArgumentError(
-        "config.json: noise_levels must start with 0.0 (the noise-free test accuracy)");
+namespace {
+
+TrainerOptions TrainerOptionsFor(const NetworkSpec& spec, const TaskOptions& options,
+                                 int64_t seed, const std::string& label) {
+  return TrainerOptions()
+      .epochs(EpochsFor(spec, options))
+      .batch_size(options.batch_size)
+      .first_epoch_batch_size(spec.first_epoch_batch_size)
+      .test_batch_size(options.test_batch_size)
+      .lr(spec.lr)
+      .momentum(spec.momentum)
+      .lr_step_size(1)
+      .lr_gamma(options.lr_gamma)
+      .seed(static_cast<uint64_t>(seed))
+      .device(options.device)
+      .input_transform([](const at::Tensor& x) { return Normalize(x, kMnistMean, kMnistStd); })
+      .label(label);
+}
+
+// The noise tests of the model's current state: correct counts per level.
+absl::StatusOr<std::vector<int64_t>> NoiseTests(Trainer& trainer, const Dataset& test,
+                                                const TaskOptions& options, int64_t seed,
+                                                int64_t epoch) {
+  std::vector<int64_t> correct;
+  for (size_t i = 0; i < options.noise_levels.size(); ++i) {
+    const double fraction = static_cast<double>(NoisyPixels(options.noise_levels[i], kPixels)) /
+                            static_cast<double>(kPixels);
+    ASSIGN_OR_RETURN(EvalResult r,
+                     trainer.Evaluate(test, NoisyNormalizeTransform(
+                                                fraction, options.noise_value, kMnistMean,
+                                                kMnistStd, NoiseSeed(seed, epoch, i))));
+    correct.push_back(*r.correct);
   }
-  HowDenseNet net(spec, layers);
-  const int64_t epochs = EpochsFor(spec, options);
-  const std::string label = absl::StrCat(spec.name, " seed ", seed);
-  Trainer trainer(net, NllLoss(),
-                  TrainerOptions()
-                      .epochs(epochs)
-                      .batch_size(options.batch_size)
-                      .first_epoch_batch_size(spec.first_epoch_batch_size)
-                      .test_batch_size(options.test_batch_size)
-                      .lr(spec.lr)
-                      .momentum(spec.momentum)
-                      .lr_step_size(1)
-                      .lr_gamma(options.lr_gamma)
-                      .seed(static_cast<uint64_t>(seed))
-                      .device(options.device)
-                      .input_transform([](const at::Tensor& x) {
-                        return Normalize(x, kMnistMean, kMnistStd);
-                      })
-                      .label(label));
-  // sparse_weights.py re-zeroes the masked weights before every training
-  // forward; doing it after every optimizer step is the same.
-  trainer.AddStepCallback([&net](const StepInfo&) {
-    RezeroWeights(*net);
-    return absl::OkStatus();
-  });
+  return correct;
+}
 
-  // The noise tests of one model state: correct counts per level.
-  auto noise_tests = [&](int64_t epoch) -> absl::StatusOr<std::vector<int64_t>> {
-    std::vector<int64_t> correct;
-    for (size_t i = 0; i < options.noise_levels.size(); ++i) {
-      const double fraction = static_cast<double>(NoisyPixels(options.noise_levels[i], kPixels)) /
-                              static_cast<double>(kPixels);
-      ASSIGN_OR_RETURN(EvalResult r,
-                       trainer.Evaluate(test, NoisyNormalizeTransform(
-                                                  fraction, options.noise_value, kMnistMean,
-                                                  kMnistStd, NoiseSeed(seed, epoch, i))));
-      correct.push_back(*r.correct);
-    }
-    return correct;
-  };
+double Sum(const std::vector<int64_t>& v) {
+  return static_cast<double>(std::accumulate(v.begin(), v.end(), int64_t{0}));
+}
 
-  // After every epoch: the noise-free test accuracy, and a copy of the model
-  // when it is the best so far. The paper's table takes each run's epoch with
-  // the best noise-free test accuracy and that epoch's noise score
-  // (test_score_table.py bestScore); the reference computes the noise tests
-  // after every epoch and picks afterwards, we keep the best model and run
-  // them on it once: the same numbers at a tenth of the cost.
-  TaskResult result;
-  ModelSnapshot best_model;
-  int64_t best_epoch = -1;
-  double best_accuracy = -1;
-  trainer.AddEpochCallback([&](const EpochStats& stats) -> absl::Status {
-    UpdateBoostStrength(*net);  // sparse_net.py postEpoch()
-    const auto start = std::chrono::steady_clock::now();
-    ASSIGN_OR_RETURN(EvalResult clean, trainer.Evaluate(test));
-    const double accuracy = 100.0 * *clean.accuracy;
-    if (accuracy > best_accuracy) {  // first best on ties, like np.argmax
-      best_accuracy = accuracy;
-      best_epoch = stats.epoch;
-      best_model = Snapshot(*net);
-    }
-    result.epochs.push_back({{"epoch", stats.epoch + 1},
-                             {"train_loss", stats.train_loss},
-                             {"lr", stats.lr},
-                             {"batch_size", stats.batch_size},
-                             {"train_seconds", stats.seconds},
-                             {"test_seconds", Seconds(start)},
-                             {"test_accuracy", accuracy},
-                             {"test_correct", *clean.correct},
-                             {"entropy", LayerEntropies(*net)}});
-    std::fprintf(stderr, "[%s] epoch %lld/%lld: test accuracy %.2f%%\n", label.c_str(),
-                 static_cast<long long>(stats.epoch + 1), static_cast<long long>(epochs),
-                 accuracy);
-    return absl::OkStatus();
-  });
-  RETURN_IF_ERROR(trainer.Train(train).status());
+// The epoch with the best noise-free test accuracy so far and a copy of the
+// model then. The paper's table takes each run's epoch with the best
+// noise-free test accuracy and that epoch's noise score (test_score_table.py
+// bestScore); the reference computes the noise tests after every epoch and
+// picks afterwards, we keep the best model and run them on it once: the same
+// numbers at a tenth of the cost.
+struct BestEpoch {
+  ModelSnapshot model;
+  int64_t epoch = -1;
+  double accuracy = -1;
 
-  const int64_t last_epoch = static_cast<int64_t>(result.epochs.size()) - 1;
-  const auto noise_start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(const std::vector<int64_t> final_correct, noise_tests(last_epoch));
-  const double noise_test_seconds = Seconds(noise_start);
-  std::vector<int64_t> best_correct = final_correct;
-  if (best_epoch != last_epoch) {
-    Restore(*net, best_model);
-    ASSIGN_OR_RETURN(best_correct, noise_tests(best_epoch));
+  void Offer(int64_t candidate_epoch, double candidate_accuracy, torch::nn::Module& net) {
+    if (candidate_accuracy <= accuracy) return;  // first best on ties, like np.argmax
+    accuracy = candidate_accuracy;
+    epoch = candidate_epoch;
+    model = Snapshot(net);
   }
-  auto sum = [](const std::vector<int64_t>& v) {
-    return static_cast<double>(std::accumulate(v.begin(), v.end(), int64_t{0}));
-  };
-  std::fprintf(stderr, "[%s] best epoch %lld: test accuracy %.2f%%, noise score %.0f (of %lld)\n",
-               label.c_str(), static_cast<long long>(best_epoch + 1), best_accuracy,
-               sum(best_correct),
-               static_cast<long long>(test.size() * options.noise_levels.size()));
+};
+
+// After every epoch: boosting's decay, the noise-free test accuracy, the
+// epoch's record and the best model so far.
+absl::Status EndOfEpoch(const EpochStats& stats, HowDenseNet& net, Trainer& trainer,
+                        const Dataset& test, const std::string& label, int64_t epochs,
+                        BestEpoch& best, TaskResult& result) {
+  UpdateBoostStrength(*net);  // sparse_net.py postEpoch()
+  const auto start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(EvalResult clean, trainer.Evaluate(test));
+  const double accuracy = 100.0 * *clean.accuracy;
+  best.Offer(stats.epoch, accuracy, *net);
+  result.epochs.push_back({{"epoch", stats.epoch + 1},
+                           {"train_loss", stats.train_loss},
+                           {"lr", stats.lr},
+                           {"batch_size", stats.batch_size},
+                           {"train_seconds", stats.seconds},
+                           {"test_seconds", Seconds(start)},
+                           {"test_accuracy", accuracy},
+                           {"test_correct", *clean.correct},
+                           {"entropy", LayerEntropies(*net)}});
+  std::fprintf(stderr, "[%s] epoch %lld/%lld: test accuracy %.2f%%\n", label.c_str(),
+               static_cast<long long>(stats.epoch + 1), static_cast<long long>(epochs), accuracy);
+  return absl::OkStatus();
+}
+
+// Accuracy, noise score and timing of the best and the last epoch on the main
+// row; accuracy per noise level on the noise rows.
+void AddScores(const NetworkSpec& spec, const TaskOptions& options, const Dataset& test,
+               const BestEpoch& best, const std::vector<int64_t>& best_correct,
+               const std::vector<int64_t>& final_correct, double noise_test_seconds,
+               TaskResult& result) {
   auto add = [&](const std::string& row, const std::string& metric, double value) {
     result.values.emplace_back(row, metric, value);
   };
   const std::string main = MainRow(spec);
-  add(main, "test_accuracy", best_accuracy);
-  add(main, "noise_score", sum(best_correct));
-  add(main, "best_epoch", static_cast<double>(best_epoch + 1));
+  add(main, "test_accuracy", best.accuracy);
+  add(main, "noise_score", Sum(best_correct));
+  add(main, "best_epoch", static_cast<double>(best.epoch + 1));
   add(main, "final_test_accuracy", result.epochs.back()["test_accuracy"].get<double>());
-  add(main, "final_noise_score", sum(final_correct));
+  add(main, "final_noise_score", Sum(final_correct));
   // Training time of a batch-size epoch (not the first-epoch batch size), and
   // of the first epoch when its batch size differs.
   double seconds = 0;
@@ -237,15 +245,17 @@ absl::StatusOr<TaskResult> RunTask(const NetworkSpec& spec, const SharedLayerOpt
   if (counted > 0) add(main, "epoch_seconds", seconds / static_cast<double>(counted));
   add(main, "first_epoch_seconds", result.epochs[0]["train_seconds"].get<double>());
   add(main, "noise_test_seconds", noise_test_seconds);
-
   for (size_t i = 0; i < options.noise_levels.size(); ++i) {
     add(NoiseRow(spec, options.noise_levels[i]), "accuracy",
         100.0 * static_cast<double>(best_correct[i]) / static_cast<double>(test.size()));
   }
+}
 
-  // Layer statistics of the reported (best-epoch) model: non-zero weights, and non-zero
-  // outputs per image on noise-free test images in evaluation mode (k_inference
-  // winners) and in training mode (k winners).
+// Layer statistics of the reported (best-epoch) model: non-zero weights, and
+// non-zero outputs per image on noise-free test images in evaluation mode
+// (k_inference winners) and in training mode (k winners).
+void AddLayerStatistics(const NetworkSpec& spec, const TaskOptions& options, const Dataset& test,
+                        const nlohmann::json& entropies, HowDenseNet& net, TaskResult& result) {
   const at::Tensor images = test.inputs.narrow(
       0, 0, std::min<int64_t>(options.activation_count_images, test.size()));
   net->eval();
@@ -259,24 +269,66 @@ absl::StatusOr<TaskResult> RunTask(const NetworkSpec& spec, const SharedLayerOpt
     Restore(*net, before);
     net->eval();
   }
-  const nlohmann::json& entropies = result.epochs[best_epoch]["entropy"];
   for (size_t l = 0; l < net->layers().size(); ++l) {
     const LayerInfo& layer = net->layers()[l];
     const std::string row = LayerRow(spec, layer.name);
+    auto add = [&](const std::string& metric, double value) {
+      result.values.emplace_back(row, metric, value);
+    };
     const at::Tensor w = layer.weight();
-    add(row, "nonzero_weights", static_cast<double>(w.ne(0).sum().item<int64_t>()));
-    add(row, "weights", static_cast<double>(w.numel()));
-    add(row, "nonzero_activations_eval", eval_active[l]);
-    add(row, "nonzero_activations_train", train_active[l]);
+    add("nonzero_weights", static_cast<double>(w.ne(0).sum().item<int64_t>()));
+    add("weights", static_cast<double>(w.numel()));
+    add("nonzero_activations_eval", eval_active[l]);
+    add("nonzero_activations_train", train_active[l]);
     if (entropies.contains(layer.name)) {
-      add(row, "entropy", entropies[layer.name][0].get<double>());
-      add(row, "max_entropy", entropies[layer.name][1].get<double>());
+      add("entropy", entropies[layer.name][0].get<double>());
+      add("max_entropy", entropies[layer.name][1].get<double>());
     }
     result.layers.push_back({{"name", layer.name},
                              {"units", layer.units},
                              {"k", layer.k},
                              {"k_inference", layer.k_inference}});
   }
+}
+
+}  // namespace
+
+absl::StatusOr<TaskResult> RunTask(const NetworkSpec& spec, const SharedLayerOptions& layers,
+                                   const TaskOptions& options, int64_t seed,
+                                   const Dataset& train, const Dataset& test) {
+  HowDenseNet net(spec, layers);
+  const int64_t epochs = EpochsFor(spec, options);
+  const std::string label = absl::StrCat(spec.name, " seed ", seed);
+  Trainer trainer(net, NllLoss(), TrainerOptionsFor(spec, options, seed, label));
+  // sparse_weights.py re-zeroes the masked weights before every training
+  // forward; doing it after every optimizer step is the same.
+  trainer.AddStepCallback([&net](const StepInfo&) {
+    RezeroWeights(*net);
+    return absl::OkStatus();
+  });
+  TaskResult result;
+  BestEpoch best;
+  trainer.AddEpochCallback([&](const EpochStats& stats) {
+    return EndOfEpoch(stats, net, trainer, test, label, epochs, best, result);
+  });
+  RETURN_IF_ERROR(trainer.Train(train).status());
+
+  const int64_t last_epoch = static_cast<int64_t>(result.epochs.size()) - 1;
+  const auto noise_start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(const std::vector<int64_t> final_correct,
+                   NoiseTests(trainer, test, options, seed, last_epoch));
+  const double noise_test_seconds = Seconds(noise_start);
+  std::vector<int64_t> best_correct = final_correct;
+  if (best.epoch != last_epoch) {
+    Restore(*net, best.model);
+    ASSIGN_OR_RETURN(best_correct, NoiseTests(trainer, test, options, seed, best.epoch));
+  }
+  std::fprintf(stderr, "[%s] best epoch %lld: test accuracy %.2f%%, noise score %.0f (of %lld)\n",
+               label.c_str(), static_cast<long long>(best.epoch + 1), best.accuracy,
+               Sum(best_correct),
+               static_cast<long long>(test.size() * options.noise_levels.size()));
+  AddScores(spec, options, test, best, best_correct, final_correct, noise_test_seconds, result);
+  AddLayerStatistics(spec, options, test, result.epochs[best.epoch]["entropy"], net, result);
   return result;
 }
 

@@ -33,7 +33,9 @@ struct TaskOptions {
   int64_t activation_count_images = 1000;
   c10::Device device{c10::kCPU};
 };
-TaskOptions ReadTaskOptions(const Config& config, int64_t epochs_override, c10::Device device);
+// Reads and checks the task options (ranges, noise levels starting at 0).
+absl::StatusOr<TaskOptions> ReadTaskOptions(const Config& config, int64_t epochs_override,
+                                            c10::Device device);
 
 // The epochs a network trains for under `options`.
 int64_t EpochsFor(const NetworkSpec& spec, const TaskOptions& options);

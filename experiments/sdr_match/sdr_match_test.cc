@@ -69,7 +69,7 @@ TEST(SdrMatchTest, ImpossibleValuesAreRefusedBeforeAnyWork) {
   sparselab::experiment_testing::ExpectSettingsRejected(
       "sdr_match", "--preset=quick --threads=1",
       {
-          {"theta=30", {"config key 'theta' = 30 (preset 'quick')", "theta <= a_w = 24"}},
+          {"theta=30", {"config key 'theta' = 30 (preset quick)", "theta <= a_w = 24"}},
           {"theta=0", {"theta", "0", "1 <= theta"}},
           {"a_w=0", {"a_w", "0", "a_w >= 1"}},
           {"a_w=100000", {"binary_n", "n >= a_w = 100000"}},

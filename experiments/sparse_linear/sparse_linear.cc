@@ -101,17 +101,8 @@ void RecordRow(Experiment& ex, const std::string& name, int64_t seed, const Tuto
   ex.extra()["curves"][name][std::to_string(seed)] = progress.curve;
 }
 
-// Trains (or, from its checkpoint, continues) one model for one seed. With
-// "resume" (the paper preset) every epoch ends with a checkpoint and the row
-// so far in result.json, so the very wide model (hours per epoch here) can be
-// stopped at any time and continued by the next run, bit-identically.
-absl::Status TrainOne(Experiment& ex, const TaskContext& task, const Dataset& train,
-                      const Dataset& test) {
-  const Config& c = ex.config();
-  const bool resume = c.Bool("resume");
-  const std::string& name = task.task.row;
-  const int64_t seed = task.task.seed;
-  ASSIGN_OR_RETURN(TutorialModel model, BuildModel(name, c));
+TrainerOptions TrainerOptionsFor(const TutorialModel& model, const Config& c, int64_t seed,
+                                 const c10::Device& device, const std::string& name) {
   TrainerOptions options;
   options.epochs(model.epochs)
       .batch_size(c.Int("batch_size"))
@@ -119,33 +110,101 @@ absl::Status TrainOne(Experiment& ex, const TaskContext& task, const Dataset& tr
       .lr(model.lr)
       .momentum(c.Double("momentum"))
       .seed(static_cast<uint64_t>(seed))
-      .device(ex.device())
+      .device(device)
       .input_transform([](const at::Tensor& x) { return Normalize(x, kMnistMean, kMnistStd); })
       .label(absl::StrCat(name, " seed ", seed));
-  Trainer trainer(model.module, model.forward, CrossEntropyLoss(), options);
+  return options;
+}
+
+// Continues from the task's checkpoint when there is one (written with this
+// config); no checkpoint is not an error.
+absl::Status ResumeFromCheckpoint(Trainer& trainer, const std::string& checkpoint,
+                                  const Config& c, const std::string& name, int64_t seed,
+                                  const TutorialModel& model, ModelProgress& progress) {
+  std::string user_data;
+  absl::Status loaded = trainer.LoadCheckpoint(checkpoint, &user_data);
+  if (loaded.code() == absl::StatusCode::kNotFound) return absl::OkStatus();
+  RETURN_IF_ERROR(loaded);
+  const nlohmann::json saved = nlohmann::json::parse(user_data, nullptr, false);
+  if (saved.is_discarded() || saved.value("config", nlohmann::json()) != ModelConfig(c)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the checkpoint ", checkpoint, " was written with another config; delete it "
+        "to train ", name, " from the start with this one"));
+  }
+  progress.curve = saved["curve"];
+  progress.rigl_moved = saved["rigl_moved"].get<int64_t>();
+  std::cerr << "[" << name << " seed " << seed << "] continuing from " << checkpoint
+            << " after epoch " << trainer.epochs_done() << " of " << model.epochs << "\n";
+  return absl::OkStatus();
+}
+
+// After every epoch: the curve's point (tested every epoch or at the last),
+// the row so far, the checkpoint with the row in the task's record (resume),
+// and --stop_after_epochs.
+absl::Status EndOfEpoch(Experiment& ex, const TaskContext& task, const EpochStats& stats,
+                        const Dataset& test, const TutorialModel& model, Trainer& trainer,
+                        ModelProgress& progress) {
+  const Config& c = ex.config();
+  const bool resume = c.Bool("resume");
+  const std::string& name = task.task.row;
+  const int64_t seed = task.task.seed;
+  nlohmann::json point = {{"epoch", stats.epoch + 1},
+                          {"train_loss", stats.train_loss},
+                          {"seconds", stats.seconds}};
+  const bool last = stats.epoch + 1 == model.epochs;
+  if (c.Bool("eval_every_epoch") || last) {
+    ASSIGN_OR_RETURN(EvalResult eval, trainer.Evaluate(test));
+    point["test_accuracy"] = 100.0 * eval.accuracy.value_or(0);
+    point["test_loss"] = eval.loss;
+    std::cerr << "[" << name << "] epoch " << stats.epoch + 1 << " test accuracy "
+              << 100.0 * eval.accuracy.value_or(0) << " %\n";
+    progress.curve.push_back(point);
+    RecordRow(ex, name, seed, model, eval, progress);
+  } else {
+    progress.curve.push_back(point);
+  }
+  if (resume) {
+    const nlohmann::json saved = {{"config", ModelConfig(c)},
+                                  {"curve", progress.curve},
+                                  {"rigl_moved", progress.rigl_moved}};
+    RETURN_IF_ERROR(trainer.SaveCheckpoint(task.checkpoint_path(), saved.dump()));
+    if (ex.table().HasSeed(name, "epochs", seed)) {
+      RETURN_IF_ERROR(task.SavePartial(ex));  // the row so far, after every epoch
+    }
+  }
+  ++epochs_this_run;
+  if (StopRequested() && !last) {
+    return WithExitCode(
+        absl::CancelledError(absl::StrCat(
+            "stopped after ", epochs_this_run, " epochs (--stop_after_epochs); ", name,
+            " seed ", seed, " is at epoch ", stats.epoch + 1, " of ", model.epochs,
+            resume ? "; rerun to continue from its checkpoint"
+                   : " (no checkpoint: resume is off)")),
+        kTaskStopped);
+  }
+  return absl::OkStatus();
+}
+
+// Trains (or, from its checkpoint, continues) one model for one seed. With
+// "resume" (the paper preset) every epoch ends with a checkpoint and the row
+// so far in result.json, so the very wide model (hours per epoch here) can be
+// stopped at any time and continued by the next run, bit-identically.
+absl::Status TrainOne(Experiment& ex, const TaskContext& task, const Dataset& train,
+                      const Dataset& test) {
+  const Config& c = ex.config();
+  const std::string& name = task.task.row;
+  const int64_t seed = task.task.seed;
+  ASSIGN_OR_RETURN(TutorialModel model, BuildModel(name, c));
+  Trainer trainer(model.module, model.forward, CrossEntropyLoss(),
+                  TrainerOptionsFor(model, c, seed, ex.device(), name));
   if (model.nesterov) {
     static_cast<torch::optim::SGDOptions&>(trainer.optimizer().param_groups()[0].options())
         .nesterov(true);
   }
   ModelProgress progress;
-  const std::string checkpoint = task.checkpoint_path();
-  if (resume) {
-    std::string user_data;
-    absl::Status loaded = trainer.LoadCheckpoint(checkpoint, &user_data);
-    if (loaded.ok()) {
-      const nlohmann::json saved = nlohmann::json::parse(user_data, nullptr, false);
-      if (saved.is_discarded() || saved.value("config", nlohmann::json()) != ModelConfig(c)) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "the checkpoint ", checkpoint, " was written with another config; delete it "
-            "to train ", name, " from the start with this one"));
-      }
-      progress.curve = saved["curve"];
-      progress.rigl_moved = saved["rigl_moved"].get<int64_t>();
-      std::cerr << "[" << name << " seed " << seed << "] continuing from " << checkpoint
-                << " after epoch " << trainer.epochs_done() << " of " << model.epochs << "\n";
-    } else if (loaded.code() != absl::StatusCode::kNotFound) {
-      return loaded;
-    }
+  if (c.Bool("resume")) {
+    RETURN_IF_ERROR(
+        ResumeFromCheckpoint(trainer, task.checkpoint_path(), c, name, seed, model, progress));
   }
   trainer.AddStepCallback([&](const StepInfo& step) {
     for (SparseLinear& layer : model.sparse_layers) {
@@ -153,42 +212,8 @@ absl::Status TrainOne(Experiment& ex, const TaskContext& task, const Dataset& tr
     }
     return absl::OkStatus();
   });
-  trainer.AddEpochCallback([&](const EpochStats& stats) -> absl::Status {
-    nlohmann::json point = {{"epoch", stats.epoch + 1},
-                            {"train_loss", stats.train_loss},
-                            {"seconds", stats.seconds}};
-    const bool last = stats.epoch + 1 == model.epochs;
-    if (c.Bool("eval_every_epoch") || last) {
-      ASSIGN_OR_RETURN(EvalResult eval, trainer.Evaluate(test));
-      point["test_accuracy"] = 100.0 * eval.accuracy.value_or(0);
-      point["test_loss"] = eval.loss;
-      std::cerr << "[" << name << "] epoch " << stats.epoch + 1 << " test accuracy "
-                << 100.0 * eval.accuracy.value_or(0) << " %\n";
-      progress.curve.push_back(point);
-      RecordRow(ex, name, seed, model, eval, progress);
-    } else {
-      progress.curve.push_back(point);
-    }
-    if (resume) {
-      const nlohmann::json saved = {{"config", ModelConfig(c)},
-                                    {"curve", progress.curve},
-                                    {"rigl_moved", progress.rigl_moved}};
-      RETURN_IF_ERROR(trainer.SaveCheckpoint(checkpoint, saved.dump()));
-      if (ex.table().HasSeed(name, "epochs", seed)) {
-        RETURN_IF_ERROR(task.SavePartial(ex));  // the row so far, after every epoch
-      }
-    }
-    ++epochs_this_run;
-    if (StopRequested() && !last) {
-      return WithExitCode(
-          absl::CancelledError(absl::StrCat(
-              "stopped after ", epochs_this_run, " epochs (--stop_after_epochs); ", name,
-              " seed ", seed, " is at epoch ", stats.epoch + 1, " of ", model.epochs,
-              resume ? "; rerun to continue from its checkpoint"
-                     : " (no checkpoint: resume is off)")),
-          kTaskStopped);
-    }
-    return absl::OkStatus();
+  trainer.AddEpochCallback([&](const EpochStats& stats) {
+    return EndOfEpoch(ex, task, stats, test, model, trainer, progress);
   });
   ASSIGN_OR_RETURN(std::vector<EpochStats> epochs, trainer.TrainUntil(train, model.epochs));
   if (epochs.empty()) {  // the checkpoint was complete but the task had no record

@@ -207,10 +207,11 @@ void Config::ThrowTypeError(const std::string& key, const std::string& what) {
 absl::Status RequireConfig(bool ok, const Config& config, const std::string& key,
                            const std::string& rule) {
   if (ok) return absl::OkStatus();
-  const std::string value = config.Has(key) ? QuoteValue(config.At(key)) : "(undeclared)";
-  return absl::InvalidArgumentError(absl::StrCat(
-      "config key '", key, "' = ", value, " (preset '", config.preset(), "'): ", rule,
-      "; change it with --set=", key, "=VALUE or in the preset"));
+  const std::string value = config.Has(key) ? QuoteValue(config.At(key)) : "(absent)";
+  return absl::InvalidArgumentError(absl::StrCat("config key '", key, "' = ", value, " (preset ",
+                                                 config.preset(), "): ", rule,
+                                                 "; fix it in config.json or with --set=", key,
+                                                 "=..."));
 }
 
 absl::StatusOr<std::vector<int64_t>> ParseSeedList(const std::string& text) {

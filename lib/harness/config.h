@@ -72,18 +72,19 @@ class Config {
   nlohmann::ordered_json tables_;
 };
 
-// A meaning check of a resolved value: OK when `ok`, else an InvalidArgument
-// naming `key`, the value in force, the preset and `rule` (which states the
-// rule and the fix), e.g.
-//   RETURN_IF_ERROR(RequireConfig(theta <= a_w, c, "theta", "theta <= a_w = 24: lower it"));
-absl::Status RequireConfig(bool ok, const Config& config, const std::string& key,
-                           const std::string& rule);
-
 // Merges `patch` into `base`, checking every key of `patch` against `base`:
 // unknown keys and type changes are errors naming `where` + the key path.
 // Integers are accepted where a float is expected, not the other way round.
 absl::Status MergeChecked(nlohmann::json& base, const nlohmann::json& patch,
                           const std::string& where, const std::string& path = "");
+
+// For the checks an experiment makes on its typed options before any work:
+// OK when `ok`, else InvalidArgument "config key 'lr' = -1 (preset paper):
+// must be > 0; fix it in config.json or with --set=lr=..." naming the value
+// in force and `rule`, the requirement, e.g.
+//   RETURN_IF_ERROR(RequireConfig(theta <= a_w, c, "theta", "theta <= a_w = 24"));
+absl::Status RequireConfig(bool ok, const Config& config, const std::string& key,
+                           const std::string& rule);
 
 // Parses "42", "42,43", "42-51" or "42-44,50" into a list of seeds.
 absl::StatusOr<std::vector<int64_t>> ParseSeedList(const std::string& text);

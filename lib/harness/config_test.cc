@@ -20,6 +20,19 @@ json File() {
   })");
 }
 
+TEST(RequireConfigTest, NamesKeyValuePresetRuleAndFix) {
+  auto c = Config::FromJson(File(), "quick", {"lr=-2"}, "f.json");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(RequireConfig(true, *c, "lr", "must be > 0").ok());
+  const absl::Status s = RequireConfig(c->Double("lr") > 0, *c, "lr", "must be > 0");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(),
+            "config key 'lr' = -2 (preset quick): must be > 0; fix it in config.json or with "
+            "--set=lr=...");
+  EXPECT_NE(RequireConfig(false, *c, "net.k", "must be odd").message().find("'net.k' = 2"),
+            std::string::npos);
+}
+
 TEST(ConfigTest, PresetOverridesDefaultsAndKeepsTheRest) {
   auto c = Config::FromJson(File(), "quick", {}, "f.json");
   ASSERT_TRUE(c.ok()) << c.status();

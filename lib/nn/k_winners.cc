@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ios>
 
 #include <ATen/core/grad_mode.h>
 #include <c10/util/Exception.h>
 
 #include "lib/nn/duty_cycle_metrics.h"
+#include "lib/nn/module_visitor.h"
 #include "lib/nn/winners.h"
 
 namespace sparselab {
@@ -76,7 +78,7 @@ void KWinnersImpl::reset() {
 }
 
 void KWinnersImpl::pretty_print(std::ostream& stream) const {
-  stream << "sparselab::KWinners(n=" << options.n() << ", k=" << options.k()
+  stream << std::boolalpha << "sparselab::KWinners(n=" << options.n() << ", k=" << options.k()
          << ", k_inference=" << k_inference()
          << ", boost_strength_factor=" << options.boost_strength_factor()
          << ", duty_cycle_period=" << options.duty_cycle_period()
@@ -135,7 +137,7 @@ void KWinners2dImpl::reset() {
 }
 
 void KWinners2dImpl::pretty_print(std::ostream& stream) const {
-  stream << "sparselab::KWinners2d(channels=" << options.channels() << ", k=" << options.k()
+  stream << std::boolalpha << "sparselab::KWinners2d(channels=" << options.channels() << ", k=" << options.k()
          << ", local=" << options.local()
          << ", k_inference_factor=" << options.k_inference_factor()
          << ", boost_strength_factor=" << options.boost_strength_factor()
@@ -200,12 +202,7 @@ double KWinners2dImpl::max_entropy() const {
 }
 
 void UpdateBoostStrength(torch::nn::Module& model) {
-  auto update = [](torch::nn::Module* m) {
-    if (auto* layer = dynamic_cast<KWinnersImpl*>(m)) layer->update_boost_strength();
-    if (auto* layer = dynamic_cast<KWinners2dImpl*>(m)) layer->update_boost_strength();
-  };
-  update(&model);
-  for (const auto& child : model.modules(/*include_self=*/false)) update(child.get());
+  ForEachModule<HasBoost>(model, [](HasBoost& layer) { layer.update_boost_strength(); });
 }
 
 }  // namespace sparselab

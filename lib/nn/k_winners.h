@@ -22,28 +22,60 @@
 
 namespace sparselab {
 
-struct KWinnersOptions {
+// A setter that returns the derived options type, so that chained setters
+// mix shared and own fields (TORCH_ARG in a base would return the base).
+#define SPARSELAB_SHARED_ARG(T, name, initial)                         \
+ public:                                                              \
+  Derived& name(const T& new_##name) {                                \
+    this->name##_ = new_##name;                                       \
+    return static_cast<Derived&>(*this);                              \
+  }                                                                   \
+  const T& name() const noexcept { return this->name##_; }            \
+  T& name() noexcept { return this->name##_; }                        \
+                                                                      \
+ private:                                                             \
+  T name##_ = initial;                                                \
+                                                                      \
+ public:
+
+// What KWinnersOptions and KWinners2dOptions share (nupic.torch's
+// KWinnersBase arguments): inference winners, boosting, duty cycles, ties.
+template <typename Derived>
+struct BoostOptions {
+  // Inference keeps min(n, round(k * k_inference_factor)) winners.
+  SPARSELAB_SHARED_ARG(double, k_inference_factor, 1.5)
+  // beta in the boost factor; 0 turns boosting off.
+  SPARSELAB_SHARED_ARG(double, boost_strength, 1.0)
+  // update_boost_strength() multiplies beta by this (after each epoch).
+  SPARSELAB_SHARED_ARG(double, boost_strength_factor, 0.9)
+  // Number of samples the duty-cycle running mean covers.
+  SPARSELAB_SHARED_ARG(int64_t, duty_cycle_period, 1000)
+  // false: every unit tying with the k-th boosted value wins (maybe > k).
+  // true: exactly k winners.
+  SPARSELAB_SHARED_ARG(bool, break_ties, false)
+  // true: winners with a boosted value <= 0 are also set to 0.
+  SPARSELAB_SHARED_ARG(bool, relu, false)
+};
+#undef SPARSELAB_SHARED_ARG
+
+struct KWinnersOptions : BoostOptions<KWinnersOptions> {
   // n units per sample, k winners in training.
   KWinnersOptions(int64_t n, int64_t k) : n_(n), k_(k) {}
   TORCH_ARG(int64_t, n);
   TORCH_ARG(int64_t, k);
-  // Inference keeps min(n, round(k * k_inference_factor)) winners.
-  TORCH_ARG(double, k_inference_factor) = 1.5;
-  // beta in the boost factor; 0 turns boosting off.
-  TORCH_ARG(double, boost_strength) = 1.0;
-  // update_boost_strength() multiplies beta by this (after each epoch).
-  TORCH_ARG(double, boost_strength_factor) = 0.9;
-  // Number of samples the duty-cycle running mean covers.
-  TORCH_ARG(int64_t, duty_cycle_period) = 1000;
-  // false: every unit tying with the k-th boosted value wins (maybe > k).
-  // true: exactly k winners.
-  TORCH_ARG(bool, break_ties) = false;
-  // true: winners with a boosted value <= 0 are also set to 0.
-  TORCH_ARG(bool, relu) = false;
+};
+
+// A layer whose boost strength decays after every epoch (nupic.torch's
+// KWinnersBase.update_boost_strength); UpdateBoostStrength visits them.
+class HasBoost {
+ public:
+  virtual ~HasBoost() = default;
+  // beta <- beta * boost_strength_factor.
+  virtual void update_boost_strength() = 0;
 };
 
 // k-winners over the units of a (batch, n) input.
-class KWinnersImpl : public torch::nn::Cloneable<KWinnersImpl> {
+class KWinnersImpl : public torch::nn::Cloneable<KWinnersImpl>, public HasBoost {
  public:
   explicit KWinnersImpl(KWinnersOptions options);
   KWinnersImpl(int64_t n, int64_t k) : KWinnersImpl(KWinnersOptions(n, k)) {}
@@ -53,8 +85,7 @@ class KWinnersImpl : public torch::nn::Cloneable<KWinnersImpl> {
 
   at::Tensor forward(const at::Tensor& x);
 
-  // beta <- beta * boost_strength_factor.
-  void update_boost_strength();
+  void update_boost_strength() override;
   // Winners in eval mode: min(n, round(k * k_inference_factor)).
   int64_t k_inference() const;
   // Entropy of the duty cycles (bits) and its maximum, MaxEntropy(n, k).
@@ -70,17 +101,11 @@ class KWinnersImpl : public torch::nn::Cloneable<KWinnersImpl> {
 };
 TORCH_MODULE(KWinners);
 
-struct KWinners2dOptions {
+struct KWinners2dOptions : BoostOptions<KWinners2dOptions> {
   // `channels` of the (batch, C, H, W) input; k winners (see `local`).
   KWinners2dOptions(int64_t channels, int64_t k) : channels_(channels), k_(k) {}
   TORCH_ARG(int64_t, channels);
   TORCH_ARG(int64_t, k);
-  TORCH_ARG(double, k_inference_factor) = 1.5;
-  TORCH_ARG(double, boost_strength) = 1.0;
-  TORCH_ARG(double, boost_strength_factor) = 0.9;
-  TORCH_ARG(int64_t, duty_cycle_period) = 1000;
-  TORCH_ARG(bool, break_ties) = false;
-  TORCH_ARG(bool, relu) = false;
   // false (global): k winners over the whole C x H x W map of each sample,
   //   target density k / (C H W).
   // true (local): k winning channels at each (h, w), target density k / C.
@@ -89,7 +114,7 @@ struct KWinners2dOptions {
 
 // k-winners over convolutional maps; one duty cycle per channel (the fraction
 // of positions at which the channel is active, averaged over samples).
-class KWinners2dImpl : public torch::nn::Cloneable<KWinners2dImpl> {
+class KWinners2dImpl : public torch::nn::Cloneable<KWinners2dImpl>, public HasBoost {
  public:
   explicit KWinners2dImpl(KWinners2dOptions options);
   KWinners2dImpl(int64_t channels, int64_t k)
@@ -100,7 +125,7 @@ class KWinners2dImpl : public torch::nn::Cloneable<KWinners2dImpl> {
 
   at::Tensor forward(const at::Tensor& x);
 
-  void update_boost_strength();
+  void update_boost_strength() override;
   // Winners in eval mode for `units` candidates (C H W global, C local).
   int64_t k_inference(int64_t units) const;
   // nupic's 2-D entropy: the per-channel duty-cycle entropy times H W, and its
@@ -119,8 +144,9 @@ class KWinners2dImpl : public torch::nn::Cloneable<KWinners2dImpl> {
 };
 TORCH_MODULE(KWinners2d);
 
-// Calls update_boost_strength() on `model` and every KWinners / KWinners2d
-// inside it (nupic's model.apply(update_boost_strength)): after each epoch.
+// Calls update_boost_strength() on `model` and every HasBoost layer inside it
+// (KWinners, KWinners2d; nupic's model.apply(update_boost_strength)): after
+// each epoch.
 void UpdateBoostStrength(torch::nn::Module& model);
 
 }  // namespace sparselab

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <sstream>
 #include <string>
 
 #include <c10/util/Exception.h>
@@ -282,6 +283,14 @@ TEST(KWinners2dTest, EntropyScalesWithPositions) {
   EXPECT_NEAR(layer->entropy(), 4 * (h_quarter + 1.0), 1e-6);
   EXPECT_NEAR(layer->max_entropy(), 8 * (3.0 / 8 * std::log2(8.0 / 3) + 5.0 / 8 * std::log2(8.0 / 5)),
               1e-12);
+}
+
+TEST(KWinnersTest, PrettyPrintSpellsFlagsAsWords) {
+  std::ostringstream one, two;
+  KWinners(KWinnersOptions(10, 3).break_ties(true))->pretty_print(one);
+  EXPECT_NE(one.str().find("break_ties=true, relu=false"), std::string::npos) << one.str();
+  KWinners2d(KWinners2dOptions(4, 2).local(true))->pretty_print(two);
+  EXPECT_NE(two.str().find("local=true"), std::string::npos) << two.str();
 }
 
 }  // namespace

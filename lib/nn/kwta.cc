@@ -1,5 +1,7 @@
 #include "lib/nn/kwta.h"
 
+#include <ios>
+
 #include <c10/util/Exception.h>
 
 #include "lib/nn/winners.h"
@@ -45,7 +47,7 @@ void KWTASoftImpl::reset() {
 }
 
 void KWTASoftImpl::pretty_print(std::ostream& stream) const {
-  stream << "sparselab::KWTASoft(k=" << options.k() << ", hardness=" << options.hardness()
+  stream << std::boolalpha << "sparselab::KWTASoft(k=" << options.k() << ", hardness=" << options.hardness()
          << ", hard_sigmoid=" << options.hard_sigmoid() << ")";
 }
 

@@ -5,6 +5,7 @@
 #include <ATen/core/grad_mode.h>
 #include <c10/util/Exception.h>
 
+#include "lib/nn/module_visitor.h"
 #include "lib/nn/winners.h"
 
 namespace sparselab {
@@ -43,41 +44,44 @@ at::Tensor RandomFanInMask(const at::Tensor& weight, double density) {
       .view(weight.sizes());
 }
 
-SparseWeightsImpl::SparseWeightsImpl(torch::nn::Linear linear, SparseWeightsOptions options)
-    : options(options), module(register_module("module", std::move(linear))) {
+namespace internal {
+
+template <typename Derived, typename Layer>
+MaskedWeights<Derived, Layer>::MaskedWeights(Layer layer, SparseWeightsOptions options)
+    : options(options), module(std::move(layer)) {
+  reset();
+}
+
+template <typename Derived, typename Layer>
+MaskedWeights<Derived, Layer>::MaskedWeights(const MaskedWeights& other)
+    : torch::nn::Cloneable<Derived>(other),
+      HasRezero(other),
+      options(other.options),
+      module(std::dynamic_pointer_cast<typename Layer::ContainedType>(other.module->clone())) {}
+
+template <typename Derived, typename Layer>
+void MaskedWeights<Derived, Layer>::reset() {
+  module = this->register_module("module", module);
   weight_mask = InstallMask(*this, module->weight, options.density());
 }
 
-at::Tensor SparseWeightsImpl::forward(const at::Tensor& x) { return module->forward(x); }
-
-void SparseWeightsImpl::rezero_weights() { Rezero(module->weight, weight_mask); }
-
-void SparseWeightsImpl::pretty_print(std::ostream& stream) const {
-  stream << "sparselab::SparseWeights(density=" << options.density() << ", "
-         << *module << ")";
+template <typename Derived, typename Layer>
+void MaskedWeights<Derived, Layer>::rezero_weights() {
+  Rezero(module->weight, weight_mask);
 }
 
-SparseWeights2dImpl::SparseWeights2dImpl(torch::nn::Conv2d conv, SparseWeightsOptions options)
-    : options(options), module(register_module("module", std::move(conv))) {
-  weight_mask = InstallMask(*this, module->weight, options.density());
+template <typename Derived, typename Layer>
+void MaskedWeights<Derived, Layer>::pretty_print(std::ostream& stream) const {
+  stream << Derived::kName << "(density=" << options.density() << ", " << *module << ")";
 }
 
-at::Tensor SparseWeights2dImpl::forward(const at::Tensor& x) { return module->forward(x); }
+template class MaskedWeights<SparseWeightsImpl, torch::nn::Linear>;
+template class MaskedWeights<SparseWeights2dImpl, torch::nn::Conv2d>;
 
-void SparseWeights2dImpl::rezero_weights() { Rezero(module->weight, weight_mask); }
-
-void SparseWeights2dImpl::pretty_print(std::ostream& stream) const {
-  stream << "sparselab::SparseWeights2d(density=" << options.density() << ", "
-         << *module << ")";
-}
+}  // namespace internal
 
 void RezeroWeights(torch::nn::Module& model) {
-  auto rezero = [](torch::nn::Module* m) {
-    if (auto* linear = dynamic_cast<SparseWeightsImpl*>(m)) linear->rezero_weights();
-    if (auto* conv = dynamic_cast<SparseWeights2dImpl*>(m)) conv->rezero_weights();
-  };
-  rezero(&model);
-  for (const auto& child : model.modules(/*include_self=*/false)) rezero(child.get());
+  ForEachModule<HasRezero>(model, [](HasRezero& layer) { layer.rezero_weights(); });
 }
 
 }  // namespace sparselab

@@ -12,6 +12,7 @@
 
 #include <ATen/ATen.h>
 #include <torch/arg.h>
+#include <torch/nn/cloneable.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
@@ -31,39 +32,63 @@ struct SparseWeightsOptions {
 // torch::manual_seed for reproducible masks).
 at::Tensor RandomFanInMask(const at::Tensor& weight, double density);
 
-// A Linear whose weight is masked.
-class SparseWeightsImpl : public torch::nn::Module {
+// A layer with weights pinned at zero that an optimizer step may move
+// (nupic.torch's HasRezeroWeights); RezeroWeights visits them.
+class HasRezero {
  public:
-  SparseWeightsImpl(torch::nn::Linear linear, SparseWeightsOptions options);
-
-  at::Tensor forward(const at::Tensor& x);
+  virtual ~HasRezero() = default;
   // Zeroes the masked weights again (after an optimizer step).
-  void rezero_weights();
+  virtual void rezero_weights() = 0;
+};
+
+namespace internal {
+
+// What SparseWeights and SparseWeights2d share: the wrapped layer, its mask,
+// rezeroing and a deep clone() (the wrapped layer is cloned too and the copy
+// keeps the original's mask; clone() advances the default generator by the
+// one mask draw that reset() makes and clone() then overwrites).
+template <typename Derived, typename Layer>
+class MaskedWeights : public torch::nn::Cloneable<Derived>, public HasRezero {
+ public:
+  MaskedWeights(Layer layer, SparseWeightsOptions options);
+  MaskedWeights(const MaskedWeights& other);
+  MaskedWeights& operator=(const MaskedWeights& other) = default;
+
+  // Registers the wrapped layer, draws its mask and zeroes the masked
+  // weights; called by the constructor and clone(), as LibTorch's reset().
+  void reset() override;
+  at::Tensor forward(const at::Tensor& x) { return module->forward(x); }
+  void rezero_weights() override;
   void pretty_print(std::ostream& stream) const override;
 
   SparseWeightsOptions options;
-  torch::nn::Linear module;
+  Layer module;
   at::Tensor weight_mask;  // buffer: 1 = kept, 0 = pinned at zero
+};
+
+}  // namespace internal
+
+// A Linear whose weight is masked.
+class SparseWeightsImpl
+    : public internal::MaskedWeights<SparseWeightsImpl, torch::nn::Linear> {
+ public:
+  using MaskedWeights::MaskedWeights;
+  static constexpr const char* kName = "sparselab::SparseWeights";
 };
 TORCH_MODULE(SparseWeights);
 
 // A Conv2d whose weight is masked; fan_in = in_channels / groups * kh * kw.
-class SparseWeights2dImpl : public torch::nn::Module {
+class SparseWeights2dImpl
+    : public internal::MaskedWeights<SparseWeights2dImpl, torch::nn::Conv2d> {
  public:
-  SparseWeights2dImpl(torch::nn::Conv2d conv, SparseWeightsOptions options);
-
-  at::Tensor forward(const at::Tensor& x);
-  void rezero_weights();
-  void pretty_print(std::ostream& stream) const override;
-
-  SparseWeightsOptions options;
-  torch::nn::Conv2d module;
-  at::Tensor weight_mask;
+  using MaskedWeights::MaskedWeights;
+  static constexpr const char* kName = "sparselab::SparseWeights2d";
 };
 TORCH_MODULE(SparseWeights2d);
 
-// Calls rezero_weights() on `model` and every SparseWeights / SparseWeights2d
-// inside it: the per-step callback after each optimizer step.
+// Calls rezero_weights() on `model` and every HasRezero layer inside it
+// (SparseWeights, SparseWeights2d): the per-step callback after each
+// optimizer step.
 void RezeroWeights(torch::nn::Module& model);
 
 }  // namespace sparselab

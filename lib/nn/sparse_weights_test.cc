@@ -122,6 +122,39 @@ TEST(SparseWeightsTest, SaveLoadRoundTripKeepsMaskAndWeights) {
   EXPECT_TRUE(loaded(x).equal(layer(x)));
 }
 
+TEST(SparseWeightsTest, CloneIsDeepAndKeepsMaskAndWeights) {
+  at::manual_seed(4);
+  SparseWeights layer(torch::nn::Linear(10, 4), 0.4);
+  auto copy = std::dynamic_pointer_cast<SparseWeightsImpl>(layer->clone());
+  ASSERT_NE(copy, nullptr);
+  EXPECT_TRUE(copy->weight_mask.equal(layer->weight_mask));
+  EXPECT_TRUE(copy->module->weight.equal(layer->module->weight));
+  EXPECT_TRUE(copy->module->bias.equal(layer->module->bias));
+  // The copy's wrapped layer is its own: the registered child and the member
+  // are one object, and neither is the original's.
+  EXPECT_EQ(copy->named_children()["module"].get(), copy->module.get());
+  EXPECT_NE(copy->module.get(), layer->module.get());
+  {
+    at::NoGradGuard no_grad;
+    copy->module->weight.fill_(7.0);
+  }
+  EXPECT_EQ(layer->module->weight.eq(7.0).sum().item<int64_t>(), 0);
+  copy->rezero_weights();
+  EXPECT_TRUE(copy->module->weight.eq(0).equal(layer->weight_mask.eq(0)));
+}
+
+TEST(SparseWeights2dTest, CloneIsDeep) {
+  at::manual_seed(5);
+  SparseWeights2d conv(torch::nn::Conv2d(torch::nn::Conv2dOptions(2, 3, 3)), 0.5);
+  auto copy = std::dynamic_pointer_cast<SparseWeights2dImpl>(conv->clone());
+  ASSERT_NE(copy, nullptr);
+  EXPECT_TRUE(copy->weight_mask.equal(conv->weight_mask));
+  EXPECT_TRUE(copy->module->weight.equal(conv->module->weight));
+  EXPECT_NE(copy->module->weight.data_ptr(), conv->module->weight.data_ptr());
+  const at::Tensor x = at::randn({1, 2, 5, 5});
+  EXPECT_TRUE(copy->forward(x).equal(conv->forward(x)));
+}
+
 TEST(RezeroWeightsTest, FindsNestedSparseLayers) {
   struct NetImpl : torch::nn::Module {
     NetImpl()

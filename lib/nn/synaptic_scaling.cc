@@ -10,6 +10,15 @@ namespace sparselab {
 SynapticScalingImpl::SynapticScalingImpl(torch::nn::AnyModule kwta_layer,
                                          SynapticScalingOptions options)
     : options(options), kwta(std::move(kwta_layer)) {
+  reset();
+}
+
+SynapticScalingImpl::SynapticScalingImpl(const SynapticScalingImpl& other)
+    : torch::nn::Cloneable<SynapticScalingImpl>(other),
+      options(other.options),
+      kwta(other.kwta.clone()) {}
+
+void SynapticScalingImpl::reset() {
   TORCH_CHECK(!kwta.is_empty(), "SynapticScaling: needs a kWTA module to wrap");
   TORCH_CHECK(options.n() > 0, "SynapticScaling: n must be positive, got ", options.n());
   TORCH_CHECK(options.target_sparsity() > 0 && options.target_sparsity() < 1,

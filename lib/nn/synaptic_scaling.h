@@ -14,6 +14,7 @@
 
 #include <ATen/ATen.h>
 #include <torch/arg.h>
+#include <torch/nn/cloneable.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/any.h>
 #include <torch/nn/pimpl.h>
@@ -31,10 +32,16 @@ struct SynapticScalingOptions {
   TORCH_ARG(int64_t, period) = 1000;
 };
 
-class SynapticScalingImpl : public torch::nn::Module {
+class SynapticScalingImpl : public torch::nn::Cloneable<SynapticScalingImpl> {
  public:
   // `kwta`: any module mapping (batch, n) to (batch, n), e.g. KWTABinary.
   SynapticScalingImpl(torch::nn::AnyModule kwta, SynapticScalingOptions options);
+  // A deep copy: clone() never shares the wrapped kWTA module.
+  SynapticScalingImpl(const SynapticScalingImpl& other);
+  SynapticScalingImpl& operator=(const SynapticScalingImpl& other) = default;
+
+  // Checks the options, registers the kWTA module and zeroes the firing rates.
+  void reset() override;
 
   at::Tensor forward(const at::Tensor& x);
   void pretty_print(std::ostream& stream) const override;

@@ -58,6 +58,22 @@ TEST(SynapticScalingTest, SaveLoadKeepsFiringRate) {
   EXPECT_EQ(loaded->learning_iterations.item<double>(), 5);
 }
 
+TEST(SynapticScalingTest, CloneIsDeepAndKeepsFiringRates) {
+  SynapticScaling layer = Make(6, 2);
+  layer(at::randn({5, 6}, at::kDouble));
+  auto copy = std::dynamic_pointer_cast<SynapticScalingImpl>(layer->clone());
+  ASSERT_NE(copy, nullptr);
+  EXPECT_TRUE(copy->firing_rate.equal(layer->firing_rate));
+  EXPECT_EQ(copy->learning_iterations.item<int64_t>(), 5);
+  EXPECT_NE(copy->kwta.ptr().get(), layer->kwta.ptr().get());
+  EXPECT_EQ(copy->named_children()["kwta"].get(), copy->kwta.ptr().get());
+  // Training the copy moves only its own rates.
+  const at::Tensor before = layer->firing_rate.clone();
+  copy->forward(at::randn({3, 6}, at::kDouble));
+  EXPECT_TRUE(layer->firing_rate.equal(before));
+  EXPECT_FALSE(copy->firing_rate.equal(before));
+}
+
 TEST(SynapticScalingTest, ClearErrors) {
   SynapticScaling layer = Make(4, 1);
   EXPECT_THROW(layer(at::zeros({2, 5}, at::kDouble)), c10::Error);

@@ -1,66 +1,25 @@
 #include "lib/sdr/sdr_math.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <limits>
 #include <vector>
 
-#include <ATen/Parallel.h>
-
 #include "absl/strings/str_cat.h"
+#include "lib/sdr/internal/sampling.h"
 
 namespace sparselab {
 namespace {
 
-// Trials per chunk: small enough to balance threads, large enough that seeding
-// a generator per chunk costs nothing.
-constexpr int64_t kChunk = 1 << 20;
-
-uint64_t ChunkSeed(uint64_t seed, int64_t chunk) {
-  // splitmix64 finaliser: decorrelates nearby (seed, chunk) pairs.
-  uint64_t z = seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(chunk) + 0x632BE59BD9B4E019ULL;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-// Uniform integer in [0, range), exactly unbiased: Lemire's multiply-shift
-// with rejection ("Fast random integer generation in an interval", 2019).
-inline uint32_t Below(Rng& rng, uint32_t range) {
-  uint64_t m = static_cast<uint64_t>(rng()) * range;
-  uint32_t low = static_cast<uint32_t>(m);
-  if (low < range) {
-    const uint32_t threshold = -range % range;
-    while (low < threshold) {
-      m = static_cast<uint64_t>(rng()) * range;
-      low = static_cast<uint32_t>(m);
-    }
-  }
-  return static_cast<uint32_t>(m >> 32);
-}
-
-inline double Uniform01(Rng& rng) {
-  return (static_cast<double>(rng() >> 5) * 67108864.0 + (rng() >> 6)) * 0x1.0p-53;
-}
+using sdr_internal::Below;
+using sdr_internal::Uniform01;
 
 // Runs `count(rng, trials)` over chunks in parallel and adds up the matches.
 template <typename CountFn>
 MatchCount ParallelCount(int64_t trials, uint64_t seed, CountFn count) {
-  const int64_t chunks = (trials + kChunk - 1) / kChunk;
-  std::vector<int64_t> matches(chunks, 0);
-  at::parallel_for(0, chunks, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t c = begin; c < end; ++c) {
-      const uint64_t s = ChunkSeed(seed, c);
-      std::seed_seq seq{static_cast<uint32_t>(s), static_cast<uint32_t>(s >> 32)};
-      Rng rng(seq);
-      const int64_t n = std::min(kChunk, trials - c * kChunk);
-      matches[c] = count(rng, n);
-    }
-  });
   MatchCount result;
   result.trials = trials;
-  for (int64_t m : matches) result.matches += m;
+  for (int64_t m : sdr_internal::RunChunks<int64_t>(trials, seed, count)) result.matches += m;
   return result;
 }
 
@@ -124,6 +83,22 @@ MatchCount CountBinaryMatches(int64_t n, int64_t a_w, int64_t a_x, int64_t theta
     for (int64_t t = 0; t < count; ++t) matches += SampleOverlapUpTo(n, a_w, a_x, theta, rng) >= theta;
     return matches;
   });
+}
+
+std::vector<int64_t> OverlapHistogram(int64_t n, int64_t a_w, int64_t a_x, int64_t trials,
+                                      uint64_t seed) {
+  const int64_t top = std::min(a_w, a_x);
+  std::vector<int64_t> total(top + 1, 0);
+  const auto chunks = sdr_internal::RunChunks<std::vector<int64_t>>(
+      trials, seed, [=](Rng& rng, int64_t count) {
+        std::vector<int64_t> counts(top + 1, 0);
+        for (int64_t t = 0; t < count; ++t) ++counts[SampleOverlap(n, a_w, a_x, rng)];
+        return counts;
+      });
+  for (const auto& counts : chunks) {
+    for (int64_t b = 0; b <= top; ++b) total[b] += counts[b];
+  }
+  return total;
 }
 
 MatchCount CountScalarMatches(int64_t n, int64_t k_w, int64_t k_x, double scale, double theta,

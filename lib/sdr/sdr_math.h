@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <random>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -54,6 +55,12 @@ struct MatchCount {
 // the count does not depend on the number of threads.
 MatchCount CountBinaryMatches(int64_t n, int64_t a_w, int64_t a_x, int64_t theta,
                               int64_t trials, uint64_t seed);
+
+// The histogram of the full overlap (SampleOverlap) over `trials` independent
+// trials: counts[b] for b = 0 .. min(a_w, a_x), chunked and seeded like
+// CountBinaryMatches. One run gives the frequency of every threshold at once.
+std::vector<int64_t> OverlapHistogram(int64_t n, int64_t a_w, int64_t a_x, int64_t trials,
+                                      uint64_t seed);
 
 // Scalar sparse vectors (Figure 3, the reference code's scalar_sdrs.py): a
 // weight vector with k_w non-zeros uniform in [-1/k_w, 1/k_w], an input with

@@ -1,6 +1,7 @@
 #include "lib/nn/sparse_linear/sparse_linear.h"
 
 #include <cmath>
+#include <ios>
 #include <string>
 #include <vector>
 
@@ -118,7 +119,7 @@ void SparseLinearImpl::reset() {
 void SparseLinearImpl::pretty_print(std::ostream& stream) const {
   const double density = static_cast<double>(nnz()) /
                          (static_cast<double>(options.in_features()) * options.out_features());
-  stream << "sparselab::SparseLinear(in_features=" << options.in_features()
+  stream << std::boolalpha << "sparselab::SparseLinear(in_features=" << options.in_features()
          << ", out_features=" << options.out_features() << ", bias=" << bias.defined()
          << ", nnz=" << nnz() << ", sparsity=" << 1.0 - density
          << ", connectivity=" << (options.connectivity().defined() ? "user" : "none")
