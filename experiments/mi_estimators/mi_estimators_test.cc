@@ -51,7 +51,7 @@ TEST(MiEstimatorsTest, ImpossibleValuesAreRefusedBeforeAnyWork) {
   sparselab::experiment_testing::ExpectSettingsRejected(
       "mi_estimators", "--preset=quick --threads=1",
       {
-          {"k=0", {"config key 'k' = 0 (preset 'quick')", "k >= 1"}},
+          {"k=0", {"config key 'k' = 0 (preset quick)", "k >= 1"}},
           {"k=1000", {"fig1_samples", "1000", "must exceed k = 1000"}},
           {"fig1_dims=[]", {"fig1_dims", "non-empty"}},
           {"fig1_dims=[2,0]", {"fig1_dims", "[2,0]", "d in [1, 1000]"}},
