@@ -30,16 +30,19 @@ void SynapticScalingImpl::reset() {
   learning_iterations = register_buffer("learning_iterations", at::zeros({}, at::kLong));
 }
 
+at::Tensor SynapticScale(const at::Tensor& firing_rate, double target_sparsity,
+                         double boost_factor) {
+  at::NoGradGuard no_grad;
+  return at::exp(boost_factor * (target_sparsity - firing_rate));
+}
+
 at::Tensor SynapticScalingImpl::forward(const at::Tensor& x) {
   TORCH_CHECK(x.dim() == 2 && x.size(1) == options.n(),
               "SynapticScaling: expected an input of shape (batch, ", options.n(), "), got ",
               x.sizes(), "; SynapticScalingOptions(n, ...) must give the input's width");
   if (!is_training()) return kwta.forward<at::Tensor>(x);
-  at::Tensor scale;
-  {
-    at::NoGradGuard no_grad;
-    scale = at::exp(options.boost_factor() * (options.target_sparsity() - firing_rate));
-  }
+  const at::Tensor scale =
+      SynapticScale(firing_rate, options.target_sparsity(), options.boost_factor());
   at::Tensor out = kwta.forward<at::Tensor>(x * scale);
   // EmbedderSDR's rate is the mean output (the fraction of 1s for a binary code).
   UpdateDutyCycles(firing_rate, learning_iterations, out.detach().sum(0), x.size(0),

@@ -32,6 +32,12 @@ struct SynapticScalingOptions {
   TORCH_ARG(int64_t, period) = 1000;
 };
 
+// The per-unit input scale exp(boost_factor * (target_sparsity - firing_rate))
+// (EmbedderSDR's SynapticScaling), without gradient: what forward multiplies
+// its input by in training. Shared with the Python binding.
+at::Tensor SynapticScale(const at::Tensor& firing_rate, double target_sparsity,
+                         double boost_factor);
+
 class SynapticScalingImpl : public torch::nn::Cloneable<SynapticScalingImpl> {
  public:
   // `kwta`: any module mapping (batch, n) to (batch, n), e.g. KWTABinary.

@@ -19,6 +19,7 @@
 #include "lib/nn/k_winners.h"
 #include "lib/nn/kwta.h"
 #include "lib/nn/sparse_weights.h"
+#include "lib/nn/synaptic_scaling.h"
 #include "lib/nn/winners.h"
 
 namespace py = pybind11;
@@ -249,6 +250,18 @@ void BindLayers(py::module_& m) {
       py::arg("batch_size"),
       "The KWinners options (a tuple for KWinnersKernel) of lib/nn ActivationSparsity.");
 
+  m.def("synaptic_scale", &SynapticScale, py::arg("firing_rate"), py::arg("target_sparsity"),
+        py::arg("boost_factor"),
+        "exp(boost_factor * (target_sparsity - firing_rate)), no gradient (lib/nn SynapticScale).");
+  m.def(
+      "update_duty_cycles",
+      [](at::Tensor duty_cycles, at::Tensor iterations, const at::Tensor& active_counts,
+         int64_t batch_size, int64_t period) {
+        UpdateDutyCycles(duty_cycles, iterations, active_counts, batch_size, period);
+      },
+      py::arg("duty_cycles"), py::arg("iterations"), py::arg("active_counts"),
+      py::arg("batch_size"), py::arg("period"),
+      "In place: the running mean of activity over `period` samples (lib/nn UpdateDutyCycles).");
   m.def("winner_mask", &WinnerMask, py::arg("scores"), py::arg("k"), py::arg("dim"),
         py::arg("break_ties"), "Bool mask of the k largest scores along dim (lib/nn winners).");
   m.def("random_fan_in_mask", &RandomFanInMask, py::arg("weight"), py::arg("density"),

@@ -7,10 +7,12 @@
 #include "python/bindings/errors.h"
 #include "python/bindings/estimators.h"
 #include "python/bindings/layers.h"
+#include "python/bindings/sparse_linear.h"
 
 PYBIND11_MODULE(_C, m) {
   m.doc() = "sparselab's C++ layers and estimators (use the sparselab package, not this module)";
   sparselab::python::RegisterErrorTranslators(m);
   sparselab::python::BindLayers(m);
+  sparselab::python::BindSparseLinear(m);
   sparselab::python::BindEstimators(m);
 }

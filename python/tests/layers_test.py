@@ -216,6 +216,53 @@ class KWTATest(unittest.TestCase):
             sparselab.KWTABinary(5)(torch.randn(2, 5))
 
 
+class SynapticScalingTest(unittest.TestCase):
+    def test_training_steps_match_embedder_sdr_reference(self):
+        # EmbedderSDR's rule by hand: scale exp(b (s - rate)), binary top-k of
+        # the scaled input, rate the running mean of the output over `period`.
+        torch.manual_seed(8)
+        n, k, period, boost = 10, 3, 16, 2.0
+        layer = sparselab.SynapticScaling(sparselab.KWTABinary(k), n, k / n, boost, period)
+        rate, iterations = torch.zeros(n), 0
+        for _ in range(5):
+            x = torch.randn(6, n, requires_grad=True)
+            out = layer(x)
+            scale = torch.exp(boost * (k / n - rate))
+            scaled = x.detach() * scale
+            top = scaled.topk(k + 1, dim=1).values
+            expected = (scaled > 0.5 * (top[:, k - 1:k] + top[:, k:k + 1])).float()
+            self.assertTrue(torch.equal(out, expected))
+            rate, iterations = reference_duty(rate, iterations, expected.sum(0), 6, period)
+            torch.testing.assert_close(layer.firing_rate, rate)
+            self.assertEqual(int(layer.learning_iterations), iterations)
+            # KWTABinary's straight-through gradient, times the scale.
+            out.sum().backward()
+            torch.testing.assert_close(x.grad, scale.expand(6, n))
+        self.assertGreater(float((layer.firing_rate - k / n).abs().max()), 0.0)
+
+    def test_eval_is_unscaled_and_state_round_trips(self):
+        layer = sparselab.SynapticScaling(sparselab.KWTABinary(2), 6, 1 / 3, period=4)
+        layer(torch.randn(4, 6))
+        rate = layer.firing_rate.clone()
+        layer.eval()
+        x = torch.randn(3, 6)
+        self.assertTrue(torch.equal(layer(x), sparselab.KWTABinary(2)(x)))
+        self.assertTrue(torch.equal(layer.firing_rate, rate))
+        self.assertEqual(set(layer.state_dict()), {"firing_rate", "learning_iterations"})
+        buffer = io.BytesIO()
+        torch.save(layer.state_dict(), buffer)
+        buffer.seek(0)
+        fresh = sparselab.SynapticScaling(sparselab.KWTABinary(2), 6, 1 / 3, period=4)
+        fresh.load_state_dict(torch.load(buffer))
+        self.assertTrue(torch.equal(fresh.firing_rate, rate))
+
+    def test_bad_shape_raises(self):
+        with self.assertRaisesRegex(RuntimeError, "expected an input of shape \\(batch, 6\\)"):
+            sparselab.SynapticScaling(sparselab.KWTABinary(2), 6, 1 / 3)(torch.randn(4, 5))
+        with self.assertRaisesRegex(ValueError, "period >= 1"):
+            sparselab.SynapticScaling(sparselab.KWTABinary(2), 6, 1 / 3, period=0)
+
+
 class ActivationSparsityTest(unittest.TestCase):
     def test_keeps_round_one_minus_sparsity_n(self):
         layer = sparselab.ActivationSparsity(20, alpha=0.1, beta=1.5, act_sparsity=0.65,

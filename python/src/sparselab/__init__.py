@@ -3,7 +3,7 @@ its mutual-information estimators, backed by the C++ code (sparselab._C).
 
     import torch, sparselab
     layer = sparselab.KWinners(n=1024, k=102)       # native options (k winners)
-    from sparselab import nupic, npeet, gcmi          # peers' signatures
+    from sparselab import nupic, npeet, gcmi, sparselinear   # peers' signatures
 
 Namespaces:
   sparselab            KWinners, KWinners2d, SparseWeights, SparseWeights2d,
@@ -12,6 +12,8 @@ Namespaces:
   sparselab.nupic      nupic.torch's modules and functions, its buffer names
   sparselab.npeet      NPEET's estimators (k=3, base=2)
   sparselab.gcmi       gcmi's estimators (variables in rows, samples in columns)
+  sparselab.sparselinear  the SparseLinear package's SparseLinear (CSR, RigL) and
+                       ActivationSparsity
 """
 # python3-torch's LibTorch is the one _C links: importing torch first loads it
 # and registers the tensor types the extension's type casters use.
@@ -26,6 +28,7 @@ from .layers import (  # noqa: E402,F401
     KWinners2d,
     SparseWeights,
     SparseWeights2d,
+    SynapticScaling,
     rezero_weights,
     update_boost_strength,
 )
@@ -38,6 +41,7 @@ __all__ = [
     "KWinners2d",
     "SparseWeights",
     "SparseWeights2d",
+    "SynapticScaling",
     "rezero_weights",
     "update_boost_strength",
 ]

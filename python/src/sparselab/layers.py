@@ -227,6 +227,42 @@ class KWTASoft(nn.Module):
         return f"k={self.k}, hardness={self.hardness}, hard_sigmoid={self.hard_sigmoid}"
 
 
+class SynapticScaling(nn.Module):
+    """EmbedderSDR's synaptic scaling in front of a kWTA module (any module
+    mapping (batch, n) to (batch, n), e.g. KWTABinary): in training the input
+    of unit j is scaled by exp(boost_factor * (target_sparsity - firing_rate_j)),
+    and firing_rate is the running mean of the module's output over `period`
+    samples; in eval mode the input passes unscaled (lib/nn SynapticScaling)."""
+
+    def __init__(self, kwta, n, target_sparsity, boost_factor=1.0, period=1000):
+        super().__init__()
+        if n < 1 or period < 1:
+            raise ValueError(f"SynapticScaling: need n >= 1 and period >= 1, got n={n}, "
+                             f"period={period}")
+        self.kwta = kwta
+        self.n, self.target_sparsity = n, target_sparsity
+        self.boost_factor, self.period = boost_factor, period
+        self.register_buffer("firing_rate", torch.zeros(n))
+        self.register_buffer("learning_iterations", torch.zeros((), dtype=torch.long))
+
+    def forward(self, x):
+        if x.dim() != 2 or x.shape[1] != self.n:
+            raise RuntimeError(f"SynapticScaling: expected an input of shape (batch, {self.n}), "
+                               f"got {list(x.shape)}")
+        if not self.training:
+            return self.kwta(x)
+        scale = _C.synaptic_scale(self.firing_rate, self.target_sparsity, self.boost_factor)
+        out = self.kwta(x * scale.to(x.dtype))
+        _C.update_duty_cycles(self.firing_rate, self.learning_iterations,
+                              out.detach().sum(0).to(self.firing_rate.dtype), x.shape[0],
+                              self.period)
+        return out
+
+    def extra_repr(self):
+        return (f"n={self.n}, target_sparsity={self.target_sparsity}, "
+                f"boost_factor={self.boost_factor}, period={self.period}")
+
+
 class ActivationSparsity(nn.Module):
     """The SparseLinear seed's dynamic activation sparsity over (..., n)
     inputs: k-winners keeping round((1 - act_sparsity) n) units, boost
