@@ -20,7 +20,7 @@ class KillResumeTest(unittest.TestCase):
             self, "sparse_linear",
             ["--preset=quick", "--threads=1", "--set=resume=true,epochs=12,test_samples=300",
              '--set=models=["sparse","dynamic"]'],
-            "result-quick.json", (0.2, 0.7))
+            "result-quick.json", (0.2, 0.7), after_write_of="checkpoint.pt")
         self.assertIn("continuing from", text)  # some kill came between two epochs
 
     def test_two_processes_on_one_store(self):

@@ -88,11 +88,29 @@ def read_json(path):
         return json.load(fh)
 
 
-def kill_and_resume(test, name, args, result_file, window):
+def wait_for_write(proc, folder, file_name, since, timeout):
+    """Waits until a file called `file_name` under `folder` is written after
+    `since`, `proc` ends or `timeout` passes; whether such a write came."""
+    end = time.time() + timeout
+    while time.time() < end and proc.poll() is None:
+        for f in files_under(folder):
+            try:
+                if os.path.basename(f) == file_name and os.path.getmtime(f) > since:
+                    return True
+            except OSError:
+                pass  # renamed or removed meanwhile
+        time.sleep(0.02)
+    return False
+
+
+def kill_and_resume(test, name, args, result_file, window, after_write_of=None):
     """Runs experiment `name` with `args` uninterrupted, then kills a second run
     20 times, each after a delay drawn uniformly from `window` (fractions of the
     uninterrupted run's time), lets it finish and checks it (unittest `test`);
-    returns the restarts' stderr."""
+    With `after_write_of` (a file name such as checkpoint.pt), every other kill
+    instead comes at a random moment within 0.3 s after this restart wrote such
+    a file, i.e. in the next epoch or in the writes that follow a checkpoint.
+    Returns the restarts' stderr."""
     base = os.path.join(TMP, name)
     ref_out, out = base + "-reference", base + "-killed"
     ref_log, log = base + "-reference.log", base + "-killed.log"
@@ -102,17 +120,31 @@ def kill_and_resume(test, name, args, result_file, window):
     rng = random.Random(19)
     finished_early = 0
     temporaries_seen = 0
-    for i in range(KILLS):
-        delay = rng.uniform(*window) * reference_seconds
+    # The time the rest of the run takes: once a restart finishes before its
+    # kill (less work is left), later delays are drawn from its duration.
+    expected_seconds = reference_seconds
+    kills, shortest, longest = 0, float("inf"), 0.0
+    for i in range(5 * KILLS):
+        if kills == KILLS:
+            break
+        delay = rng.uniform(*window) * expected_seconds
         proc = start(name, args, out, log)
+        began = time.time()
+        if after_write_of and i % 2 == 1:
+            wrote = wait_for_write(proc, out, after_write_of, began, expected_seconds)
+            delay = time.time() - began + (rng.uniform(0, 0.3) if wrote else 0)
         try:
-            code = proc.wait(timeout=delay)
+            code = proc.wait(timeout=max(0.0, delay - (time.time() - began)))
             test.assertEqual(code, 0, "restart %d failed:\n%s" % (i, tail(log)))
             finished_early += 1
+            expected_seconds = time.time() - began
         except subprocess.TimeoutExpired:
             kill_group(proc)
-        test.assertEqual(unreadable_json(out), [], "half-written JSON after kill %d" % i)
+            kills += 1
+            shortest, longest = min(shortest, delay), max(longest, delay)
+        test.assertEqual(unreadable_json(out), [], "half-written JSON after restart %d" % i)
         temporaries_seen += len(temporaries(out))
+    test.assertEqual(kills, KILLS, "only %d kills landed before the runs ended" % kills)
     # A garbage temporary of a dead writer must be neither read nor kept.
     if os.path.isdir(out):
         with open(os.path.join(out, result_file + ".999999999.tmp"), "w") as fh:
@@ -128,8 +160,7 @@ def kill_and_resume(test, name, args, result_file, window):
     print("%s: %d kills after %.1f to %.1f s (%d restarts finished before their kill), "
           "%d temporaries seen after kills (all removed), %d finished tasks skipped on "
           "restart, %d tasks continued from a checkpoint; uninterrupted run %.1f s" %
-          (name, KILLS - finished_early, window[0] * reference_seconds,
-           window[1] * reference_seconds, finished_early, temporaries_seen,
+          (name, kills, shortest, longest, finished_early, temporaries_seen,
            text.count("already done"), text.count("continuing from"), reference_seconds),
           file=sys.stderr)
     return text
