@@ -26,30 +26,46 @@ struct Matrix {
   double operator()(int64_t i, int64_t j) const { return v[i * size + j]; }
 };
 
-// Sample covariance (N - 1 normalisation) of the columns of `s`; with
-// `demeaned` the columns are taken as zero-mean, as gcmi's demeaned=True.
-Matrix Covariance(const Samples& s, bool demeaned) {
-  std::vector<double> mean(s.dim, 0.0);
+// Sample covariance (N - 1 normalisation) of the columns of `parts` side by
+// side, without copying them into one joint array (the same sums in the same
+// order as on the concatenation); with `demeaned` the columns are taken as
+// zero-mean, as gcmi's demeaned=True.
+Matrix JointCovariance(const std::vector<const Samples*>& parts, bool demeaned) {
+  const int64_t n = parts[0]->n;
+  int64_t dim = 0;
+  for (const Samples* p : parts) dim += p->dim;
+  std::vector<double> mean(dim, 0.0);
+  std::vector<double> centred(dim);
+  // Row i of the joint samples into `centred`, minus `mean`.
+  auto joint_row = [&](int64_t i) {
+    int64_t j = 0;
+    for (const Samples* p : parts)
+      for (int64_t c = 0; c < p->dim; ++c, ++j) centred[j] = (*p)(i, c) - mean[j];
+  };
   if (!demeaned) {
-    for (int64_t i = 0; i < s.n; ++i)
-      for (int64_t j = 0; j < s.dim; ++j) mean[j] += s(i, j);
-    for (double& m : mean) m /= static_cast<double>(s.n);
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t j = 0;
+      for (const Samples* p : parts)
+        for (int64_t c = 0; c < p->dim; ++c, ++j) mean[j] += (*p)(i, c);
+    }
+    for (double& m : mean) m /= static_cast<double>(n);
   }
-  Matrix c(s.dim);
-  std::vector<double> centred(s.dim);
-  for (int64_t i = 0; i < s.n; ++i) {
-    for (int64_t j = 0; j < s.dim; ++j) centred[j] = s(i, j) - mean[j];
-    for (int64_t a = 0; a < s.dim; ++a)
-      for (int64_t b = 0; b <= a; ++b) c(a, b) += centred[a] * centred[b];
+  Matrix cov(dim);
+  for (int64_t i = 0; i < n; ++i) {
+    joint_row(i);
+    for (int64_t a = 0; a < dim; ++a)
+      for (int64_t b = 0; b <= a; ++b) cov(a, b) += centred[a] * centred[b];
   }
-  for (int64_t a = 0; a < s.dim; ++a) {
+  for (int64_t a = 0; a < dim; ++a) {
     for (int64_t b = 0; b <= a; ++b) {
-      c(a, b) /= static_cast<double>(s.n - 1);
-      c(b, a) = c(a, b);
+      cov(a, b) /= static_cast<double>(n - 1);
+      cov(b, a) = cov(a, b);
     }
   }
-  return c;
+  return cov;
 }
+
+Matrix Covariance(const Samples& s, bool demeaned) { return JointCovariance({&s}, demeaned); }
 
 // Means and covariances (N - 1 normalisation) of the samples of each class, in
 // two passes over x without copying a class out: the same sums in the same
@@ -249,7 +265,7 @@ absl::StatusOr<double> GaussianMutualInformation(const Samples& x, const Samples
   RETURN_IF_ERROR(CheckSamples(y, "y"));
   RETURN_IF_ERROR(CheckSameCount(x, "x", y, "y"));
   RETURN_IF_ERROR(CheckCapacity(x.n, x.dim + y.dim, "Gaussian mutual information"));
-  const Matrix cov = Covariance(ConcatColumns(x, y), demeaned);
+  const Matrix cov = JointCovariance({&x, &y}, demeaned);
   ASSIGN_OR_RETURN(double hx, HalfLogDetOf(Block(cov, Range(0, x.dim)), "x"));
   ASSIGN_OR_RETURN(double hy, HalfLogDetOf(Block(cov, Range(x.dim, x.dim + y.dim)), "y"));
   ASSIGN_OR_RETURN(double hxy, HalfLogDetOf(cov, "(x, y)"));
@@ -271,7 +287,7 @@ absl::StatusOr<double> GaussianConditionalMutualInformation(const Samples& x, co
   RETURN_IF_ERROR(CheckSameCount(x, "x", z, "z"));
   const int64_t dx = x.dim, dy = y.dim, dz = z.dim;
   RETURN_IF_ERROR(CheckCapacity(x.n, dx + dy + dz, "Gaussian conditional mutual information"));
-  const Matrix cov = Covariance(ConcatColumns(ConcatColumns(x, y), z), demeaned);
+  const Matrix cov = JointCovariance({&x, &y, &z}, demeaned);
   std::vector<int64_t> xz = Range(0, dx), z_idx = Range(dx + dy, dx + dy + dz);
   xz.insert(xz.end(), z_idx.begin(), z_idx.end());
   ASSIGN_OR_RETURN(double hz, HalfLogDetOf(Block(cov, z_idx), "z"));

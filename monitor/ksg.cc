@@ -9,6 +9,7 @@
 #include "lib/base/status_macros.h"
 #include "monitor/digamma.h"
 #include "monitor/kdtree.h"
+#include "monitor/lnc.h"
 #include "monitor/marginal_counter.h"
 #include "monitor/parallel.h"
 #include "monitor/validate.h"
@@ -106,6 +107,14 @@ struct PreparedPair {
   Samples x, y, joint;
 };
 
+absl::Status RefuseLnc(const KsgOptions& options, const char* estimator) {
+  if (options.lnc_alpha == 0.0) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "the local non-uniformity correction (lnc_alpha = ", options.lnc_alpha,
+      ") is defined for KSG algorithm 1 of two variables only, not for ", estimator,
+      ": set lnc_alpha = 0 or use algorithm 1 without z"));
+}
+
 absl::StatusOr<PreparedPair> PreparePair(const Samples& x_in, const Samples& y_in,
                                          const KsgOptions& options) {
   RETURN_IF_ERROR(CheckContinuous(x_in, "x"));
@@ -130,12 +139,18 @@ absl::StatusOr<double> KsgMutualInformation(const Samples& x_in, const Samples& 
   RETURN_IF_ERROR(CheckPositiveDistances(eps, options.k, "(x, y)"));
   const std::vector<int64_t> n_x = CountsWithinMargin(x, eps, options.num_threads);
   const std::vector<int64_t> n_y = CountsWithinMargin(y, eps, options.num_threads);
+  double correction = 0.0;
+  if (options.lnc_alpha != 0.0) {
+    ASSIGN_OR_RETURN(correction, LocalNonUniformityCorrection(joint, options.k, options.lnc_alpha,
+                                                              options.num_threads));
+  }
   return Digamma(options.k) + Digamma(static_cast<double>(x.n)) - MeanDigamma(n_x) -
-         MeanDigamma(n_y);
+         MeanDigamma(n_y) + correction;
 }
 
 absl::StatusOr<double> Ksg2MutualInformation(const Samples& x_in, const Samples& y_in,
                                              const KsgOptions& options) {
+  RETURN_IF_ERROR(RefuseLnc(options, "KSG algorithm 2"));
   ASSIGN_OR_RETURN(const PreparedPair pair, PreparePair(x_in, y_in, options));
   const Samples& x = pair.x;
   const Samples& y = pair.y;
@@ -180,6 +195,7 @@ absl::StatusOr<double> Ksg2MutualInformation(const Samples& x_in, const Samples&
 absl::StatusOr<double> KsgConditionalMutualInformation(const Samples& x_in, const Samples& y_in,
                                                        const Samples& z_in,
                                                        const KsgOptions& options) {
+  RETURN_IF_ERROR(RefuseLnc(options, "conditional MI"));
   RETURN_IF_ERROR(CheckContinuous(x_in, "x"));
   RETURN_IF_ERROR(CheckContinuous(y_in, "y"));
   RETURN_IF_ERROR(CheckContinuous(z_in, "z"));
@@ -201,6 +217,7 @@ absl::StatusOr<double> KsgConditionalMutualInformation(const Samples& x_in, cons
 }
 
 absl::StatusOr<double> KozachenkoLeonenkoEntropy(const Samples& x_in, const KsgOptions& options) {
+  RETURN_IF_ERROR(RefuseLnc(options, "the entropy"));
   RETURN_IF_ERROR(CheckContinuous(x_in, "x"));
   RETURN_IF_ERROR(CheckNeighbourCount(options.k, x_in.n));
   const Samples x = Prepare(x_in, options, 0);
@@ -224,6 +241,7 @@ absl::StatusOr<double> KozachenkoLeonenkoEntropy(const Samples& x_in, const KsgO
 absl::StatusOr<double> MixedMutualInformation(const Samples& x_in,
                                               const std::vector<int64_t>& labels,
                                               const KsgOptions& options) {
+  RETURN_IF_ERROR(RefuseLnc(options, "the mixed (continuous, discrete) estimator"));
   RETURN_IF_ERROR(CheckContinuous(x_in, "x"));
   RETURN_IF_ERROR(CheckLabels(labels, "labels"));
   RETURN_IF_ERROR(CheckSameCount(x_in.n, "x", static_cast<int64_t>(labels.size()), "labels"));

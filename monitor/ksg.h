@@ -46,6 +46,10 @@ struct KsgOptions {
   uint64_t seed = 0;     // of the tie-breaking jitter
   bool jitter = true;    // add the 1e-10 relative jitter (turn off only for tie-free data)
   int num_threads = 0;   // threads over query points; 0: all hardware threads
+  // > 0: KsgMutualInformation adds the local non-uniformity correction with
+  // this alpha (monitor/lnc.h; NPEET's mi(..., alpha)); the other estimators
+  // refuse it.
+  double lnc_alpha = 0.0;
 };
 
 // KSG algorithm 1 (eq. 8): psi(k) + psi(N) - <psi(n_x + 1) + psi(n_y + 1)>.

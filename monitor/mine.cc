@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <string>
 #include <thread>
 
 #include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/base/cpu_count.h"
 #include "lib/base/progress.h"
 #include "lib/base/status_macros.h"
 #include "monitor/validate.h"
@@ -70,11 +73,12 @@ int MineThreads(const MineOptions& o) {
   if (o.num_threads > 0) return o.num_threads;
   const int64_t work = static_cast<int64_t>(o.batch_size) * o.hidden_units * o.hidden_units;
   if (work < kMineParallelWork) return 1;
-  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  return UsableCpuCount();
 }
 
-absl::StatusOr<MineResult> MineMutualInformation(const Samples& x, const Samples& y,
-                                                 const MineOptions& o) {
+namespace {
+
+absl::Status CheckMineInputs(const Samples& x, const Samples& y, const MineOptions& o) {
   RETURN_IF_ERROR(CheckSamples(x, "x"));
   RETURN_IF_ERROR(CheckSamples(y, "y"));
   RETURN_IF_ERROR(CheckSameCount(x, "x", y, "y"));
@@ -87,57 +91,133 @@ absl::StatusOr<MineResult> MineMutualInformation(const Samples& x, const Samples
         "hidden_units >= 1, learning_rate > 0, 0 < moving_average_rate <= 1 and "
         "num_threads >= 0");
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<torch::Device> MineDevice(const std::string& name) {
   torch::Device device(torch::kCPU);
   try {
-    device = torch::Device(o.device);
+    device = torch::Device(name);
   } catch (const std::exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown device '", o.device, "': use cpu, cuda or cuda:N"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown device '", name, "': use cpu, cuda or cuda:N"));
   }
   if (device.is_cuda() && !torch::cuda::is_available()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "device '", o.device, "' requested but CUDA is not available: use --device=cpu"));
+        "device '", name, "' requested but CUDA is not available: use --device=cpu"));
   }
+  return device;
+}
+
+// The statistics network T, its optimiser and the moving average of
+// E[e^T] under the marginals that corrects the gradient's bias (Sec. 3.2).
+class MineTrainer {
+ public:
+  MineTrainer(const Samples& x, const Samples& y, const MineOptions& o, torch::Device device)
+      : o_(o),
+        n_(x.n),
+        batch_(std::min<int64_t>(o.batch_size, x.n)),
+        device_(device),
+        gen_(at::make_generator<at::CPUGeneratorImpl>(o.seed)),
+        xs_(Standardised(x).to(device)),
+        ys_(Standardised(y).to(device)),
+        net_(StatisticsNetwork(x.dim + y.dim, o)) {
+    Initialise(net_, gen_);
+    net_->to(device);
+    optimiser_ = std::make_unique<torch::optim::Adam>(
+        net_->parameters(), torch::optim::AdamOptions(o.learning_rate));
+  }
+
+  // One gradient step on a fresh batch; returns the batch's lower bound
+  // E_joint[T] - log E_marginal[e^T] (the Donsker-Varadhan bound) before the step.
+  double Step() {
+    // Joint pairs (x_i, y_i) and marginal pairs (x_i, y_j), i and j drawn independently.
+    const torch::Tensor i = torch::randint(0, n_, {batch_}, gen_, torch::kLong).to(device_);
+    const torch::Tensor j = torch::randint(0, n_, {batch_}, gen_, torch::kLong).to(device_);
+    const torch::Tensor xi = xs_.index_select(0, i);
+    const torch::Tensor t_joint = net_->forward(torch::cat({xi, ys_.index_select(0, i)}, 1));
+    const torch::Tensor t_marginal = net_->forward(torch::cat({xi, ys_.index_select(0, j)}, 1));
+    const torch::Tensor mean_joint = t_joint.mean();
+    // log-mean-exp for the reported bound; exp for the corrected gradient.
+    const torch::Tensor log_mean_exp =
+        torch::logsumexp(t_marginal.flatten(), 0) - std::log(static_cast<double>(batch_));
+    const torch::Tensor mean_exp = torch::exp(t_marginal).mean();
+    const double batch_mean_exp = mean_exp.item<double>();
+    moving_average_ = moving_average_ < 0 ? batch_mean_exp
+                                          : (1.0 - o_.moving_average_rate) * moving_average_ +
+                                                o_.moving_average_rate * batch_mean_exp;
+    // d/dtheta of this loss is the bias-corrected MINE gradient (Sec. 3.2).
+    const torch::Tensor loss = -(mean_joint - mean_exp / moving_average_);
+    optimiser_->zero_grad();
+    loss.backward();
+    optimiser_->step();
+    return (mean_joint - log_mean_exp).item<double>();
+  }
+
+ private:
+  const MineOptions& o_;
+  const int64_t n_, batch_;
+  const torch::Device device_;
+  at::Generator gen_;
+  const torch::Tensor xs_, ys_;
+  torch::nn::Sequential net_;
+  std::unique_ptr<torch::optim::Adam> optimiser_;
+  double moving_average_ = -1.0;
+};
+
+// Early stopping on the mean bound of consecutive windows of `average_last`
+// iterations: stop after `patience` windows without a gain of min_improvement.
+class WindowPatience {
+ public:
+  explicit WindowPatience(const MineOptions& o) : o_(o) {}
+
+  // After iteration `done` (1-based) with the bounds so far: true to stop.
+  bool ShouldStop(const std::vector<double>& history, int done) {
+    if (o_.patience <= 0 || done % o_.average_last != 0) return false;
+    double window = 0.0;
+    for (int r = done - o_.average_last; r < done; ++r) window += history[r];
+    window /= o_.average_last;
+    if (window > best_window_ + o_.min_improvement) {
+      best_window_ = window;
+      windows_without_gain_ = 0;
+      return false;
+    }
+    return ++windows_without_gain_ >= o_.patience;
+  }
+
+ private:
+  const MineOptions& o_;
+  double best_window_ = -INFINITY;
+  int windows_without_gain_ = 0;
+};
+
+// The estimate: mean and standard deviation of the bound over the last
+// min(average_last, iterations) iterations.
+void Summarise(int average_last, MineResult& result) {
+  const int64_t window = std::min<int64_t>(average_last, result.iterations);
+  double sum = 0.0, sq = 0.0;
+  for (int64_t r = result.iterations - window; r < result.iterations; ++r) sum += result.history[r];
+  result.mi = sum / window;
+  for (int64_t r = result.iterations - window; r < result.iterations; ++r)
+    sq += (result.history[r] - result.mi) * (result.history[r] - result.mi);
+  result.mi_std = window > 1 ? std::sqrt(sq / (window - 1)) : 0.0;
+}
+
+}  // namespace
+
+absl::StatusOr<MineResult> MineMutualInformation(const Samples& x, const Samples& y,
+                                                 const MineOptions& o) {
+  RETURN_IF_ERROR(CheckMineInputs(x, y, o));
+  ASSIGN_OR_RETURN(const torch::Device device, MineDevice(o.device));
   const ScopedThreads threads(device.is_cpu() ? MineThreads(o) : at::get_num_threads());
   try {
-    auto gen = at::make_generator<at::CPUGeneratorImpl>(o.seed);
-    const torch::Tensor xs = Standardised(x).to(device);
-    const torch::Tensor ys = Standardised(y).to(device);
-    torch::nn::Sequential net = StatisticsNetwork(x.dim + y.dim, o);
-    Initialise(net, gen);
-    net->to(device);
-    torch::optim::Adam optimiser(net->parameters(), torch::optim::AdamOptions(o.learning_rate));
-
-    const int64_t batch = std::min<int64_t>(o.batch_size, x.n);
+    MineTrainer trainer(x, y, o, device);
+    WindowPatience patience(o);
     MineResult result;
     result.history.reserve(o.iterations);
-    double moving_average = -1.0;  // of E[e^T] under the marginals
-    double best_window = -INFINITY;
-    int windows_without_gain = 0;
     Progress progress(o.progress_label, o.iterations);
     for (int it = 0; it < o.iterations; ++it) {
-      // Joint pairs (x_i, y_i) and marginal pairs (x_i, y_j), i and j drawn independently.
-      const torch::Tensor i = torch::randint(0, x.n, {batch}, gen, torch::kLong).to(device);
-      const torch::Tensor j = torch::randint(0, x.n, {batch}, gen, torch::kLong).to(device);
-      const torch::Tensor xi = xs.index_select(0, i);
-      const torch::Tensor t_joint = net->forward(torch::cat({xi, ys.index_select(0, i)}, 1));
-      const torch::Tensor t_marginal = net->forward(torch::cat({xi, ys.index_select(0, j)}, 1));
-      const torch::Tensor mean_joint = t_joint.mean();
-      // log-mean-exp for the reported bound; exp for the corrected gradient.
-      const torch::Tensor log_mean_exp =
-          torch::logsumexp(t_marginal.flatten(), 0) - std::log(static_cast<double>(batch));
-      const torch::Tensor mean_exp = torch::exp(t_marginal).mean();
-      const double batch_mean_exp = mean_exp.item<double>();
-      moving_average = moving_average < 0
-                           ? batch_mean_exp
-                           : (1.0 - o.moving_average_rate) * moving_average +
-                                 o.moving_average_rate * batch_mean_exp;
-      // d/dtheta of this loss is the bias-corrected MINE gradient (Sec. 3.2).
-      const torch::Tensor loss = -(mean_joint - mean_exp / moving_average);
-      optimiser.zero_grad();
-      loss.backward();
-      optimiser.step();
-      const double bound = (mean_joint - log_mean_exp).item<double>();
+      const double bound = trainer.Step();
       if (!std::isfinite(bound)) {
         return absl::InternalError(absl::StrCat(
             "MINE diverged at iteration ", it,
@@ -146,26 +226,12 @@ absl::StatusOr<MineResult> MineMutualInformation(const Samples& x, const Samples
       result.history.push_back(bound);
       result.iterations = it + 1;
       if (o.show_progress) progress.Update(it + 1, absl::StrFormat("I=%.4f nats", bound));
-      if (o.patience > 0 && (it + 1) % o.average_last == 0) {
-        double window = 0.0;
-        for (int r = it + 1 - o.average_last; r <= it; ++r) window += result.history[r];
-        window /= o.average_last;
-        if (window > best_window + o.min_improvement) {
-          best_window = window;
-          windows_without_gain = 0;
-        } else if (++windows_without_gain >= o.patience) {
-          result.stopped_early = it + 1 < o.iterations;
-          break;
-        }
+      if (patience.ShouldStop(result.history, it + 1)) {
+        result.stopped_early = it + 1 < o.iterations;
+        break;
       }
     }
-    const int64_t window = std::min<int64_t>(o.average_last, result.iterations);
-    double sum = 0.0, sq = 0.0;
-    for (int64_t r = result.iterations - window; r < result.iterations; ++r) sum += result.history[r];
-    result.mi = sum / window;
-    for (int64_t r = result.iterations - window; r < result.iterations; ++r)
-      sq += (result.history[r] - result.mi) * (result.history[r] - result.mi);
-    result.mi_std = window > 1 ? std::sqrt(sq / (window - 1)) : 0.0;
+    Summarise(o.average_last, result);
     if (o.show_progress) {
       progress.Finish(absl::StrFormat("I=%.4f +- %.4f nats after %d iterations", result.mi,
                                       result.mi_std, result.iterations));

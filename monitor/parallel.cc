@@ -4,13 +4,13 @@
 #include <thread>
 #include <vector>
 
+#include "lib/base/cpu_count.h"
+
 namespace sparselab {
 namespace monitor {
 
 int ResolveThreads(int requested) {
-  if (requested > 0) return requested;
-  const unsigned hw = std::thread::hardware_concurrency();
-  return hw == 0 ? 1 : static_cast<int>(hw);
+  return requested > 0 ? requested : UsableCpuCount();
 }
 
 void ParallelFor(int64_t n, int num_threads,

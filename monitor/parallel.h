@@ -9,7 +9,7 @@
 namespace sparselab {
 namespace monitor {
 
-// 0 means all hardware threads.
+// 0 means one thread per CPU this process may use (lib/base/cpu_count.h).
 int ResolveThreads(int requested);
 
 // Calls body(begin, end) on disjoint ranges covering [0, n), on up to

@@ -1,175 +1,33 @@
 #include "monitor/sample_io.h"
 
-#include <cerrno>
-#include <cstdint>
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <sstream>
-#include <vector>
+#include <utility>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "lib/base/quote.h"
+#include "lib/base/status_macros.h"
 
 namespace sparselab {
 namespace monitor {
-namespace {
 
-// Parses a whole field as a double (strtod also accepts nan and inf).
-bool ParseNumber(absl::string_view field, double* value) {
-  const std::string s(absl::StripAsciiWhitespace(field));
-  if (s.empty()) return false;
-  char* end = nullptr;
-  errno = 0;
-  *value = std::strtod(s.c_str(), &end);
-  return end == s.c_str() + s.size();
-}
-
-}  // namespace
-
-absl::StatusOr<Samples> ParseCsv(const std::string& text, const std::string& origin) {
-  if (absl::StartsWith(text, "\x93NUMPY")) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        origin, " is a NumPy array but was read as CSV because its name does not end in "
-        "\".npy\": rename it to end in .npy"));
-  }
-  if (const size_t at = FirstBinaryByte(text); at != absl::string_view::npos) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        origin, " is not a CSV text file: byte ", at, " is ",
-        QuoteInput(absl::string_view(text).substr(at, 1)), " (the file starts ",
-        QuoteInput(text, 16), "); give comma-separated numbers, one sample per row, or a "
-        "NumPy array saved as .npy"));
-  }
-  std::vector<std::vector<double>> rows;
-  int64_t line_number = 0;
-  bool first_line = true;
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    ++line_number;
-    line = absl::StripTrailingAsciiWhitespace(line);  // also "\r"
-    if (absl::StripAsciiWhitespace(line).empty()) continue;
-    std::vector<double> row;
-    bool numeric = true;
-    std::string bad_field;
-    for (absl::string_view field : absl::StrSplit(line, ',')) {
-      double v = 0.0;
-      if (!ParseNumber(field, &v)) {
-        numeric = false;
-        bad_field = std::string(absl::StripAsciiWhitespace(field));
-        break;
-      }
-      row.push_back(v);
-    }
-    const bool header = first_line && !numeric;
-    first_line = false;
-    if (header) continue;  // an optional header row of column names
-    if (!numeric) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          origin, " line ", line_number, ": ", QuoteInput(bad_field),
-          " is not a number; the CSV must hold one sample per row, comma-separated numbers "
-          "(only the first row may be a header)"));
-    }
-    if (!rows.empty() && row.size() != rows.front().size()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          origin, " line ", line_number, " has ", row.size(), " values but earlier rows have ",
-          rows.front().size(), ": every sample needs the same number of columns"));
-    }
-    rows.push_back(std::move(row));
-  }
-  if (rows.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(origin, " holds no samples: give one sample per row"));
-  }
-  return Samples::FromRows(rows);
-}
-
-absl::StatusOr<Samples> ParseNpy(const std::string& bytes, const std::string& origin) {
-  const auto bad = [&](const std::string& why) {
-    return absl::InvalidArgumentError(absl::StrCat(origin, " is not a readable .npy file: ", why));
-  };
-  if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0) return bad("no NumPy magic");
-  const int major = static_cast<unsigned char>(bytes[6]);
-  size_t header_len = 0, offset = 0;
-  if (major == 1) {
-    header_len = static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8);
-    offset = 10;
-  } else if (major == 2 || major == 3) {
-    if (bytes.size() < 12) return bad("truncated header");
-    for (int b = 0; b < 4; ++b) header_len |= static_cast<size_t>(static_cast<unsigned char>(bytes[8 + b])) << (8 * b);
-    offset = 12;
-  } else {
-    return bad(absl::StrCat("unsupported format version ", major));
-  }
-  if (bytes.size() < offset + header_len) return bad("truncated header");
-  const std::string header = bytes.substr(offset, header_len);
-  const size_t data_offset = offset + header_len;
-
-  const auto value_of = [&](const std::string& key) -> std::string {
-    const size_t k = header.find("'" + key + "'");
-    if (k == std::string::npos) return "";
-    const size_t colon = header.find(':', k);
-    return colon == std::string::npos ? "" : header.substr(colon + 1);
-  };
-  const std::string descr_part = value_of("descr");
-  const size_t q1 = descr_part.find('\''), q2 = descr_part.find('\'', q1 + 1);
-  if (q1 == std::string::npos || q2 == std::string::npos) return bad("no dtype");
-  const std::string descr = descr_part.substr(q1 + 1, q2 - q1 - 1);
-  int item = 0;
-  char kind = 0;
-  if (descr == "<f8") { item = 8; kind = 'f'; }
-  else if (descr == "<f4") { item = 4; kind = 'f'; }
-  else if (descr == "<i8") { item = 8; kind = 'i'; }
-  else if (descr == "<i4") { item = 4; kind = 'i'; }
-  else return bad(absl::StrCat("dtype ", QuoteInput(descr), " is not supported; save as float32 or float64"));
-  const bool fortran = absl::StartsWith(absl::StripLeadingAsciiWhitespace(value_of("fortran_order")), "True");
-  const std::string shape_part = value_of("shape");
-  const size_t p1 = shape_part.find('('), p2 = shape_part.find(')');
-  if (p1 == std::string::npos || p2 == std::string::npos) return bad("no shape");
-  std::vector<int64_t> shape;
-  for (absl::string_view dim : absl::StrSplit(shape_part.substr(p1 + 1, p2 - p1 - 1), ',', absl::SkipWhitespace())) {
-    int64_t v = 0;
-    if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(dim), &v) || v < 0) return bad("bad shape");
-    shape.push_back(v);
-  }
-  if (shape.empty() || shape.size() > 2) {
-    return bad(absl::StrCat("the array has ", shape.size(),
-                            " dimensions; save samples as a 1-D or 2-D (samples x columns) array"));
-  }
-  const int64_t n = shape[0], dim = shape.size() == 2 ? shape[1] : 1;
-  // n * dim * item may overflow for a corrupt shape: compare by division.
-  const uint64_t stored = (bytes.size() - data_offset) / item;
-  if (dim > 0 && static_cast<uint64_t>(n) > stored / static_cast<uint64_t>(dim)) {
-    return bad(absl::StrCat("truncated data: the shape (", n, ", ", dim, ") needs more values than the ",
-                            stored, " the file holds"));
-  }
-  Samples s(n, dim);
-  const char* data = bytes.data() + data_offset;
-  for (int64_t e = 0; e < n * dim; ++e) {
-    double v = 0.0;
-    if (kind == 'f' && item == 8) { std::memcpy(&v, data + e * 8, 8); }
-    else if (kind == 'f') { float f; std::memcpy(&f, data + e * 4, 4); v = f; }
-    else if (item == 8) { int64_t i; std::memcpy(&i, data + e * 8, 8); v = static_cast<double>(i); }
-    else { int32_t i; std::memcpy(&i, data + e * 4, 4); v = i; }
-    const int64_t row = fortran ? e % n : e / dim, col = fortran ? e / n : e % dim;
-    s(row, col) = v;
-  }
+Samples SamplesFromMatrix(Matrix m) {
+  Samples s;
+  s.n = m.rows;
+  s.dim = m.cols;
+  s.values = std::move(m.values);
   return s;
 }
 
+absl::StatusOr<Samples> ParseCsv(const std::string& text, const std::string& origin) {
+  ASSIGN_OR_RETURN(Matrix m, ParseCsvMatrix(text, origin));
+  return SamplesFromMatrix(std::move(m));
+}
+
+absl::StatusOr<Samples> ParseNpy(const std::string& bytes, const std::string& origin) {
+  ASSIGN_OR_RETURN(Matrix m, ParseNpyMatrix(bytes, origin));
+  return SamplesFromMatrix(std::move(m));
+}
+
 absl::StatusOr<Samples> ReadSamples(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::NotFoundError(absl::StrCat("cannot open ", QuoteInput(path, 512), ": ", std::strerror(errno),
-                                            "; check the path (relative paths are taken from the "
-                                            "directory you ran the command in)"));
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  if (absl::EndsWith(path, ".npy")) return ParseNpy(buffer.str(), path);
-  return ParseCsv(buffer.str(), path);
+  ASSIGN_OR_RETURN(Matrix m, ReadMatrix(path));
+  return SamplesFromMatrix(std::move(m));
 }
 
 }  // namespace monitor

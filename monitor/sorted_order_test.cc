@@ -37,6 +37,21 @@ TEST(SortedOrderTest, EqualsStableSort) {
   }
 }
 
+// Values that differ only in their lowest mantissa bits (below the bits the
+// radix passes sort on), mixed with exact repeats, in shuffled order.
+TEST(SortedOrderTest, OrdersValuesThatDifferOnlyInTheLowBits) {
+  for (int64_t n : {2000, 50000}) {
+    const Samples g = testing::StandardNormals(n, 1, 5 + n);
+    std::vector<double> v(n);
+    for (int64_t i = 0; i < n; ++i) {
+      const double base = (i % 3 == 0) ? 1.0 : -2.5;
+      const int64_t ulps = static_cast<int64_t>(std::floor(std::fabs(g.values[i]) * 1000)) % 4096;
+      v[i] = base + static_cast<double>(ulps) * std::ldexp(std::fabs(base), -52);
+    }
+    EXPECT_EQ(SortedOrder(v.data(), n), StableSortOrder(v)) << "n " << n;
+  }
+}
+
 TEST(SortedOrderTest, ReadsWithStride) {
   const Samples g = testing::StandardNormals(3000, 3, 77);
   std::vector<double> column(g.n);

@@ -103,9 +103,12 @@ const NetworkSpec& Spec(const RunOptions& o, const std::string& name) {
 
 // One task in a worker: train and test one network for one seed.
 absl::Status RunOne(Experiment& ex, const RunOptions& o, const Dataset& train, const Dataset& test,
-                    const Task& task) {
+                    const TaskContext& t) {
+  const Task& task = t.task;
   const NetworkSpec& spec = Spec(o, task.row);
-  ASSIGN_OR_RETURN(TaskResult r, RunTask(spec, o.layers, o.task, task.seed, train, test));
+  TaskOptions task_options = o.task;
+  task_options.process_group = t.process_group;
+  ASSIGN_OR_RETURN(TaskResult r, RunTask(spec, o.layers, task_options, task.seed, train, test));
   SetPaperValues(spec, ex.table());
   for (const auto& [row, metric, value] : r.values) ex.table().Add(row, metric, task.seed, value);
   ex.extra()["epochs"] = r.epochs;
@@ -164,7 +167,7 @@ absl::Status RunExperimentBody(Experiment& ex) {
     return TaskKey(ex.config(), row, seed, EpochsFor(Spec(o, row), o.task));
   };
   runner.run = [&](Experiment& ex, const TaskContext& t) {
-    return RunOne(ex, o, data.first, data.second, t.task);
+    return RunOne(ex, o, data.first, data.second, t);
   };
   runner.report = [&](Experiment& ex, const std::vector<FinishedTask>& records) {
     return Report(ex, o, data.second, records);

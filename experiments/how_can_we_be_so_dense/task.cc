@@ -150,6 +150,7 @@ TrainerOptions TrainerOptionsFor(const NetworkSpec& spec, const TaskOptions& opt
       .lr_gamma(options.lr_gamma)
       .seed(static_cast<uint64_t>(seed))
       .device(options.device)
+      .process_group(options.process_group)
       .input_transform([](const at::Tensor& x) { return Normalize(x, kMnistMean, kMnistStd); })
       .label(label);
 }
@@ -197,8 +198,9 @@ struct BestEpoch {
 // After every epoch: boosting's decay, the noise-free test accuracy, the
 // epoch's record and the best model so far.
 absl::Status EndOfEpoch(const EpochStats& stats, HowDenseNet& net, Trainer& trainer,
-                        const Dataset& test, const std::string& label, int64_t epochs,
-                        BestEpoch& best, TaskResult& result) {
+                        const Dataset& test, const TaskOptions& options,
+                        const std::string& label, int64_t epochs, BestEpoch& best,
+                        TaskResult& result) {
   UpdateBoostStrength(*net);  // sparse_net.py postEpoch()
   const auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(EvalResult clean, trainer.Evaluate(test));
@@ -209,6 +211,11 @@ absl::Status EndOfEpoch(const EpochStats& stats, HowDenseNet& net, Trainer& trai
                            {"lr", stats.lr},
                            {"batch_size", stats.batch_size},
                            {"train_seconds", stats.seconds},
+                           {"steps", stats.steps},
+                           // --distributed: seconds in gradient all-reduces so far.
+                           {"all_reduce_seconds", options.process_group
+                                                      ? options.process_group->all_reduce_seconds()
+                                                      : 0.0},
                            {"test_seconds", Seconds(start)},
                            {"test_accuracy", accuracy},
                            {"test_correct", *clean.correct},
@@ -309,7 +316,7 @@ absl::StatusOr<TaskResult> RunTask(const NetworkSpec& spec, const SharedLayerOpt
   TaskResult result;
   BestEpoch best;
   trainer.AddEpochCallback([&](const EpochStats& stats) {
-    return EndOfEpoch(stats, net, trainer, test, label, epochs, best, result);
+    return EndOfEpoch(stats, net, trainer, test, options, label, epochs, best, result);
   });
   RETURN_IF_ERROR(trainer.Train(train).status());
 

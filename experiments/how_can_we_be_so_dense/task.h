@@ -19,6 +19,7 @@
 #include "lib/harness/config.h"
 #include "lib/data/dataset.h"
 #include "lib/harness/result_table.h"
+#include "lib/train/distributed.h"
 #include "nlohmann/json.hpp"
 
 namespace sparselab::how_can_we_be_so_dense {
@@ -32,6 +33,8 @@ struct TaskOptions {
   double noise_value = 0.7469;
   int64_t activation_count_images = 1000;
   c10::Device device{c10::kCPU};
+  // --distributed: the data-parallel group (batch sizes are per process).
+  std::shared_ptr<ProcessGroup> process_group;
 };
 // Reads and checks the task options (ranges, noise levels starting at 0).
 absl::StatusOr<TaskOptions> ReadTaskOptions(const Config& config, int64_t epochs_override,

@@ -115,13 +115,13 @@ absl::StatusOr<Config> Config::FromJson(const json& file, const std::string& pre
   }
   for (auto it = file.begin(); it != file.end(); ++it) {
     static const char* kTopLevel[] = {"description", "default_preset", "defaults", "presets",
-                                      "tables"};
+                                      "tables", "slurm"};
     bool known = false;
     for (const char* k : kTopLevel) known |= it.key() == k;
     if (!known) {
       return absl::InvalidArgumentError(absl::StrCat(
           origin, ": unknown top-level key '", it.key(),
-          "' (allowed: description, default_preset, defaults, presets, tables)"));
+          "' (allowed: description, default_preset, defaults, presets, tables, slurm)"));
     }
   }
   if (!file.contains("defaults") || !file["defaults"].is_object()) {
@@ -145,6 +145,7 @@ absl::StatusOr<Config> Config::FromJson(const json& file, const std::string& pre
   Config config;
   config.preset_ = name;
   config.tables_ = nlohmann::ordered_json::parse(file.value("tables", json()).dump());
+  config.slurm_ = file.value("slurm", json());
   config.values_ = file["defaults"];
   RETURN_IF_ERROR(MergeChecked(config.values_, presets[name],
                                absl::StrCat(origin, " preset '", name, "'")));

@@ -10,7 +10,8 @@
 //     "default_preset": "paper",
 //     "defaults": {"epochs": 10, "lr": 0.01, "networks": ["a", "b"]},
 //     "presets": {"quick": {"epochs": 1}, "paper": {}},
-//     "tables": {...}   // the README and docs tables (markdown_tables.h)
+//     "tables": {...},  // the README and docs tables (markdown_tables.h)
+//     "slurm": {...}    // job-array options (slurm_launcher.h)
 //   }
 #ifndef SPARSELAB_LIB_HARNESS_CONFIG_H_
 #define SPARSELAB_LIB_HARNESS_CONFIG_H_
@@ -44,6 +45,9 @@ class Config {
   // The file's "tables" in the order they are declared (null when it has
   // none); parsed by ParseTableSpecs.
   const nlohmann::ordered_json& tables() const { return tables_; }
+  // The file's "slurm" section (job-array options, lib/harness/slurm_launcher.h;
+  // null when it has none).
+  const nlohmann::json& slurm() const { return slurm_; }
 
   // Typed access by (dotted) key. The key set and types were validated against
   // "defaults" when loading, so a failure here is a programming error: it
@@ -70,6 +74,7 @@ class Config {
   std::string preset_;
   nlohmann::json values_;
   nlohmann::ordered_json tables_;
+  nlohmann::json slurm_;
 };
 
 // Merges `patch` into `base`, checking every key of `patch` against `base`:

@@ -32,6 +32,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "lib/base/cpu_count.h"
 #include "lib/base/file_io.h"
 #include "lib/base/status_macros.h"
 #include "lib/harness/readme_block.h"
@@ -135,12 +136,13 @@ nlohmann::json MachineInfo() {
     }
   }
   m["cores"] = std::thread::hardware_concurrency();
+  m["usable_cores"] = UsableCpuCount();
   m["torch_version"] = TORCH_VERSION;
   return m;
 }
 
 int SetThreads(int requested) {
-  int n = requested > 0 ? requested : static_cast<int>(std::thread::hardware_concurrency());
+  int n = requested > 0 ? requested : UsableCpuCount();
   if (n <= 0) n = 1;
   at::set_num_threads(n);
   return at::get_num_threads();

@@ -9,10 +9,26 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 
 extern char** environ;
 
 namespace sparselab {
+
+WorkerCommand WithTaskIndex(const WorkerCommand& command, const std::string& value) {
+  WorkerCommand out;
+  for (const std::string& arg : command) {
+    out.push_back(absl::StrReplaceAll(arg, {{kTaskIndex, value}}));
+  }
+  return out;
+}
+
+absl::Status Launcher::RunArray(const WorkerCommand& command, size_t size,
+                                const std::function<void(size_t, int)>& on_done) {
+  std::vector<WorkerCommand> commands;
+  for (size_t i = 0; i < size; ++i) commands.push_back(WithTaskIndex(command, std::to_string(i)));
+  return Run(commands, on_done);
+}
 
 absl::Status LocalLauncher::Run(const std::vector<WorkerCommand>& commands,
                                 const std::function<void(size_t, int)>& on_done) {

@@ -33,7 +33,22 @@ class Launcher {
   // reported through on_done.
   virtual absl::Status Run(const std::vector<WorkerCommand>& commands,
                            const std::function<void(size_t, int)>& on_done) = 0;
+  // Runs `size` workers whose argv is `command` with kTaskIndex replaced by
+  // 0, 1, ..., size - 1 in every argument (a job array). By default: Run()
+  // of the expanded commands.
+  virtual absl::Status RunArray(const WorkerCommand& command, size_t size,
+                                const std::function<void(size_t, int)>& on_done);
+  // Whether workers are queued by a batch system and may outlive the caller:
+  // then the caller should start them with RunArray, which returns once they
+  // are submitted and calls on_done only if the launcher waits for them.
+  virtual bool queues() const { return false; }
 };
+
+// The placeholder RunArray replaces with a worker's index.
+inline constexpr char kTaskIndex[] = "{task_index}";
+
+// `command` with kTaskIndex replaced by `value` in every argument.
+WorkerCommand WithTaskIndex(const WorkerCommand& command, const std::string& value);
 
 // Child processes on this machine, at most `jobs` at a time, started in order.
 // Children inherit stdout/stderr (their progress lines carry their labels).

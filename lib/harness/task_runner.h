@@ -16,7 +16,13 @@
 //
 // Flags: --jobs=N (worker processes at a time), --tasks=GLOB[,GLOB] (task ids
 // to run, e.g. "sparseCNN2-seed4*"), --report_only (run nothing, rebuild the
-// result from the records), --launcher=local.
+// result from the records), --launcher=local|slurm (slurm: the pending tasks
+// as one Slurm job array, see slurm_launcher.h; with --max_parallel,
+// --dry_run, --slurm_wait and --slurm_{partition,time,cpus,mem,account} or
+// the config's "slurm" section), --distributed (data-parallel training over
+// c10d: every process of a torchrun-style or srun launch runs the same
+// command; they train each pending task together, one after another, and
+// rank 0 writes the records and the result).
 #ifndef SPARSELAB_LIB_HARNESS_TASK_RUNNER_H_
 #define SPARSELAB_LIB_HARNESS_TASK_RUNNER_H_
 
@@ -29,7 +35,9 @@
 #include "absl/status/status.h"
 #include "lib/harness/experiment.h"
 #include "lib/harness/launcher.h"
+#include "lib/harness/slurm_launcher.h"
 #include "lib/harness/task_store.h"
+#include "lib/train/distributed.h"
 #include "nlohmann/json.hpp"
 
 namespace sparselab {
@@ -38,11 +46,16 @@ namespace sparselab {
 struct TaskContext {
   Task task;
   const TaskStore* store = nullptr;
+  // With --distributed: the data-parallel group every process of the run
+  // trains the task in (give it to TrainerOptions::process_group); null
+  // otherwise. Only rank 0 writes the records and the result.
+  std::shared_ptr<ProcessGroup> process_group;
   // The task's training checkpoint (Trainer::SaveCheckpoint / LoadCheckpoint).
   std::string checkpoint_path() const { return store->CheckpointPath(task); }
   // Saves what `ex` holds now as the task's partial record (the row so far of
   // a long task, shown in result.json until the task finishes).
   absl::Status SavePartial(const Experiment& ex) const {
+    if (process_group && process_group->rank() != 0) return absl::OkStatus();
     return store->SavePartial(task, ex.ResultJson());
   }
 };
@@ -72,8 +85,14 @@ absl::Status RunTasks(Experiment& ex, const TaskRunner& runner);
 // The store of `ex`: <out_dir>/runs/<preset>, records named like ResultPath().
 TaskStore StoreOf(const Experiment& ex, int code_version);
 
-// The launcher --launcher and --jobs ask for.
-absl::StatusOr<std::unique_ptr<Launcher>> LauncherFromFlags();
+// The launcher --launcher and --jobs ask for; a Slurm launcher's submission
+// folder is under <store>/slurm/.
+absl::StatusOr<std::unique_ptr<Launcher>> LauncherFromFlags(const Experiment& ex,
+                                                            const TaskStore& store);
+
+// The Slurm options of `ex`: defaults, then its config's "slurm" section, then
+// the --slurm_* flags and --max_parallel.
+absl::StatusOr<SlurmOptions> SlurmOptionsFor(const Experiment& ex);
 
 // Whether `id` matches a --tasks filter (comma-separated shell globs; empty
 // matches everything).

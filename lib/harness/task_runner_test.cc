@@ -131,11 +131,67 @@ TEST_F(TaskRunnerTest, TwoLaunchersOnOneStoreRunEachTaskOnce) {
   EXPECT_EQ(Values(), kAll);
 }
 
+// --launcher=slurm through a stand-in sbatch that runs the array's elements in
+// turn (testdata/fake_slurm/sbatch); tests/slurm runs a real Slurm.
+TEST_F(TaskRunnerTest, SlurmArrayRunsPendingTasksAndResubmitsOnlyFailedOnes) {
+  const std::string path = "PATH=" + Dirname(Runfile("testdata/fake_slurm/sbatch")) + ":$PATH ";
+  // A dry run writes the script of all six tasks and runs nothing.
+  ASSERT_EQ(Run("--launcher=slurm --dry_run --max_parallel=2 --slurm_time=10"), 0) << Stderr();
+  EXPECT_TRUE(Executions().empty());
+  std::vector<std::string> subs = ListFolder(out_ + "/runs/paper/slurm");
+  ASSERT_EQ(subs.size(), 1u);
+  const std::string sub = out_ + "/runs/paper/slurm/" + subs[0];
+  const std::string script = ReadFile(sub + "/job.sbatch").value_or("");
+  EXPECT_NE(script.find("#SBATCH --array=0-5%2\n"), std::string::npos) << script;
+  EXPECT_NE(script.find("#SBATCH --time=10\n"), std::string::npos) << script;
+  EXPECT_NE(script.find("#SBATCH --job-name=task_runner_testbin-paper\n"), std::string::npos);
+  EXPECT_NE(script.find("--task_index=\"$i\""), std::string::npos) << script;
+  EXPECT_EQ(ReadFile(sub + "/tasks.txt").value_or(""),
+            "a-seed1\nb-seed1\na-seed2\nb-seed2\na-seed3\nb-seed3\n");
+  EXPECT_NE(Stderr().find("--report_only"), std::string::npos) << Stderr();
+  ASSERT_EQ(std::system(("rm -rf '" + out_ + "/runs/paper/slurm'").c_str()), 0);
+
+  // Submitted and waited for: b-seed2 kills itself; the five others are on record.
+  ASSERT_EQ(std::system((path + Runfile("task_runner_testbin") + " --config=" +
+                         Runfile("testdata/task_runner_config.json") + " --out=" + out_ +
+                         " --launcher=slurm --slurm_wait --set=kill_task=b-seed2 2>>" + out_ +
+                         ".stderr")
+                            .c_str()),
+            256);  // exit code 1
+  EXPECT_NE(Stderr().find("submitted job 4242: 6 array element(s)"), std::string::npos) << Stderr();
+  EXPECT_NE(Stderr().find("1 task(s) failed: b-seed2 (exit code 137)"), std::string::npos)
+      << Stderr();
+  subs = ListFolder(out_ + "/runs/paper/slurm");
+  ASSERT_EQ(subs.size(), 1u);
+  const std::string log = out_ + "/runs/paper/slurm/" + subs[0] + "/3.log";
+  EXPECT_NE(Stderr().find("array element 4242_3 failed with exit code 137; log: " + log),
+            std::string::npos)
+      << Stderr();
+  auto partial = kAll;
+  partial["b"].erase("2");
+  EXPECT_EQ(Values(), partial);
+  // The next submission names the failed element's log and runs only b-seed2.
+  ASSERT_EQ(std::system((path + Runfile("task_runner_testbin") + " --config=" +
+                         Runfile("testdata/task_runner_config.json") + " --out=" + out_ +
+                         " --launcher=slurm --slurm_wait 2>>" + out_ + ".stderr")
+                            .c_str()),
+            0)
+      << Stderr();
+  EXPECT_NE(Stderr().find("b-seed2 failed in Slurm job 4242 (exit code 137); its log: " + log),
+            std::string::npos)
+      << Stderr();
+  EXPECT_EQ(Executions()["b-seed2"], 2);
+  EXPECT_EQ(Executions()["a-seed1"], 1);
+  EXPECT_EQ(Values(), kAll);
+}
+
 TEST_F(TaskRunnerTest, BadInput) {
   EXPECT_EQ(Run("--jobs=0"), 1);
   EXPECT_NE(Stderr().find("--jobs must be at least 1"), std::string::npos);
   EXPECT_EQ(Run("--launcher=cloud"), 1);
   EXPECT_NE(Stderr().find("unknown launcher"), std::string::npos) << Stderr();
+  EXPECT_EQ(Run("--launcher=slurm --slurm_mem=lots"), 1);
+  EXPECT_NE(Stderr().find("Slurm memory 'lots'"), std::string::npos) << Stderr();
   EXPECT_EQ(Run("--set='rows=[\"a b\"]'"), 1);
   EXPECT_NE(Stderr().find("may hold only letters"), std::string::npos) << Stderr();
   ASSERT_EQ(Run("--seeds=1"), 0);

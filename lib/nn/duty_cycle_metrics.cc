@@ -7,6 +7,7 @@
 #include <c10/util/Exception.h>
 
 #include "lib/base/binary_entropy.h"
+#include "lib/nn/data_parallel_hooks.h"
 
 namespace sparselab {
 
@@ -18,11 +19,16 @@ void UpdateDutyCycles(at::Tensor& duty_cycles, at::Tensor& iterations,
               "UpdateDutyCycles: active_counts has shape ", active_counts.sizes(),
               " but the duty cycles have shape ", duty_cycles.sizes());
   at::NoGradGuard no_grad;
+  at::Tensor counts = active_counts.to(duty_cycles.scalar_type());
+  if (const DataParallelHooks* hooks = CurrentDataParallelHooks();
+      hooks != nullptr && hooks->sum_counts) {
+    counts = counts.clone();
+    hooks->sum_counts(counts, batch_size);  // the global batch's counts
+  }
   iterations.add_(batch_size);
   const at::Tensor p =
       iterations.clamp_max(std::max(period, batch_size)).to(duty_cycles.scalar_type());
-  duty_cycles.mul_(p - batch_size).add_(active_counts.to(duty_cycles.scalar_type()))
-      .div_(p);
+  duty_cycles.mul_(p - batch_size).add_(counts).div_(p);
 }
 
 at::Tensor BinaryEntropy(const at::Tensor& p) {

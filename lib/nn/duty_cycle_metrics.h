@@ -19,6 +19,8 @@ namespace sparselab {
 // was active. One deviation: a batch larger than `period` uses p = batch_size
 // (the batch mean) where nupic would weight the old value negatively.
 // `iterations` is an int64 scalar tensor on duty's device; no host sync.
+// Under data parallelism (data_parallel_hooks.h) the counts and batch size
+// are the global batch's, summed over every process.
 void UpdateDutyCycles(at::Tensor& duty_cycles, at::Tensor& iterations,
                       const at::Tensor& active_counts, int64_t batch_size,
                       int64_t period);

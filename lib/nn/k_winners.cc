@@ -8,6 +8,7 @@
 #include <c10/util/Exception.h>
 
 #include "lib/nn/duty_cycle_metrics.h"
+#include "lib/nn/internal/winners_kernel.h"
 #include "lib/nn/module_visitor.h"
 #include "lib/nn/winners.h"
 
@@ -32,12 +33,12 @@ int64_t InferenceK(int64_t k, double factor, int64_t units) {
   return std::max<int64_t>(1, std::min<int64_t>(units, std::llround(k * factor)));
 }
 
-// Scores that decide the winners: x * exp((target_density - duty) * beta),
-// computed without gradient (they only rank).
-at::Tensor BoostedScores(const at::Tensor& x, const at::Tensor& duty_cycles,
-                         double target_density, const at::Tensor& boost_strength) {
+// The boost factors exp((target_density - duty) * beta), without gradient:
+// the scores that decide the winners are x times them (they only rank).
+at::Tensor BoostFactors(const at::Tensor& duty_cycles, double target_density,
+                        const at::Tensor& boost_strength) {
   at::NoGradGuard no_grad;
-  return x.detach() * at::exp((target_density - duty_cycles) * boost_strength);
+  return at::exp((target_density - duty_cycles) * boost_strength);
 }
 
 // x with every non-winner (and, with relu, every non-positive winner) zeroed.
@@ -96,13 +97,21 @@ at::Tensor KWinnersImpl::forward(const at::Tensor& x) {
   const int64_t k = is_training() ? options.k() : k_inference();
   const double target_density =
       static_cast<double>(options.k()) / static_cast<double>(options.n());
-  const at::Tensor boosted = BoostedScores(x, duty_cycles, target_density, boost_strength);
-  at::Tensor out =
-      KeepWinners(x, boosted, k, /*dim=*/1, options.break_ties(), options.relu());
+  const at::Tensor factor = BoostFactors(duty_cycles, target_density, boost_strength);
+  at::Tensor out, active;  // active: outputs > 0 per unit, as nupic counts them
+  if (internal::UseFusedWinners(x, factor)) {
+    internal::KWinnersResult fused = internal::KWinnersForward(
+        x, factor, {options.n(), 1, /*local=*/false}, k, options.break_ties(), options.relu());
+    out = fused.out;
+    active = fused.active;
+  } else {
+    out = KeepWinners(x, x.detach() * factor, k, /*dim=*/1, options.break_ties(),
+                      options.relu());
+    if (is_training()) active = out.detach().gt(0).sum(0);
+  }
   if (is_training()) {
-    // Active = output > 0, as nupic counts it.
-    UpdateDutyCycles(duty_cycles, learning_iterations, out.detach().gt(0).sum(0),
-                     x.size(0), options.duty_cycle_period());
+    UpdateDutyCycles(duty_cycles, learning_iterations, active, x.size(0),
+                     options.duty_cycle_period());
   }
   return out;
 }
@@ -163,20 +172,29 @@ at::Tensor KWinners2dImpl::forward(const at::Tensor& x) {
   const int64_t k = is_training() ? options.k() : k_inference(units);
   const double target_density =
       static_cast<double>(options.k()) / static_cast<double>(units);
-  const at::Tensor boosted =
-      BoostedScores(x, duty_cycles.view({1, c, 1, 1}), target_density, boost_strength);
-  at::Tensor out;
-  if (options.local()) {
-    out = KeepWinners(x, boosted, k, /*dim=*/1, options.break_ties(), options.relu());
+  const at::Tensor factor =
+      BoostFactors(duty_cycles.view({1, c, 1, 1}), target_density, boost_strength);
+  at::Tensor out, active;  // active: outputs > 0 per channel
+  if (internal::UseFusedWinners(x, factor)) {
+    internal::KWinnersResult fused =
+        internal::KWinnersForward(x, factor.view({c}), {c, positions_, options.local()}, k,
+                                  options.break_ties(), options.relu());
+    out = fused.out;
+    active = fused.active;
   } else {
-    out = KeepWinners(x.reshape({batch, -1}), boosted.reshape({batch, -1}), k, /*dim=*/1,
-                      options.break_ties(), options.relu())
-              .view(x.sizes());
+    const at::Tensor boosted = x.detach() * factor;
+    if (options.local()) {
+      out = KeepWinners(x, boosted, k, /*dim=*/1, options.break_ties(), options.relu());
+    } else {
+      out = KeepWinners(x.reshape({batch, -1}), boosted.reshape({batch, -1}), k, /*dim=*/1,
+                        options.break_ties(), options.relu())
+                .view(x.sizes());
+    }
+    if (is_training()) active = out.detach().gt(0).sum({0, 2, 3});
   }
   if (is_training()) {
     const at::Tensor active_per_channel =
-        out.detach().gt(0).sum({0, 2, 3}).to(duty_cycles.scalar_type()) /
-        static_cast<double>(positions_);
+        active.to(duty_cycles.scalar_type()) / static_cast<double>(positions_);
     UpdateDutyCycles(duty_cycles, learning_iterations, active_per_channel, batch,
                      options.duty_cycle_period());
   }

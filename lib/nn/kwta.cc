@@ -4,6 +4,7 @@
 
 #include <c10/util/Exception.h>
 
+#include "lib/nn/internal/winners_kernel.h"
 #include "lib/nn/winners.h"
 
 namespace sparselab {
@@ -32,6 +33,9 @@ void KWTABinaryImpl::pretty_print(std::ostream& stream) const {
 
 at::Tensor KWTABinaryImpl::forward(const at::Tensor& x) {
   const at::Tensor flat = PerSample(x, options.k(), "KWTABinary");
+  if (internal::UseFusedWinners(flat)) {
+    return internal::KWTACode(flat, options.k(), /*straight_through=*/true).view(x.sizes());
+  }
   const at::Tensor threshold = MidpointThreshold(flat.detach(), options.k(), /*dim=*/1);
   const at::Tensor code = flat.detach().gt(threshold).to(x.scalar_type());
   // Straight-through estimator: the value is the code, the gradient identity.
@@ -53,7 +57,12 @@ void KWTASoftImpl::pretty_print(std::ostream& stream) const {
 
 at::Tensor KWTASoftImpl::forward(const at::Tensor& x) {
   const at::Tensor flat = PerSample(x, options.k(), "KWTASoft");
-  const at::Tensor threshold = MidpointThreshold(flat, options.k(), /*dim=*/1);
+  const bool fused = internal::UseFusedWinners(flat);
+  if (fused && !is_training()) {
+    return internal::KWTACode(flat, options.k(), /*straight_through=*/false).view(x.sizes());
+  }
+  const at::Tensor threshold = fused ? internal::MidpointThreshold(flat, options.k())
+                                     : MidpointThreshold(flat, options.k(), /*dim=*/1);
   at::Tensor out;
   if (is_training()) {
     const at::Tensor z = options.hardness() * (flat - threshold);

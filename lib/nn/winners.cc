@@ -11,7 +11,7 @@ at::Tensor KthLargest(const at::Tensor& scores, int64_t k, int64_t dim) {
               "] for a dimension of size ", n, "; choose k between 1 and ", n);
   // The smallest of the k largest. On CPU this is ~20 % faster than
   // kthvalue(n - k + 1), which partially sorts the whole row (measured by
-  // //lib:kwinners_benchmark); the value is the same.
+  // //lib/nn:kwinners_benchmark); the value is the same.
   return std::get<0>(scores.topk(k, dim, /*largest=*/true, /*sorted=*/false))
       .amin(dim, /*keepdim=*/true);
 }

@@ -85,6 +85,38 @@ Trainer::Trainer(std::shared_ptr<torch::nn::Module> module, ForwardFunction forw
   }
 }
 
+int Trainer::rank() const {
+  return options_.process_group() ? options_.process_group()->rank() : 0;
+}
+
+absl::Status Trainer::SyncFromRankZero() {
+  const std::shared_ptr<ProcessGroup>& group = options_.process_group();
+  if (!group) return absl::OkStatus();
+  std::vector<at::Tensor> tensors = module_->parameters();
+  for (const at::Tensor& b : module_->buffers()) tensors.push_back(b);
+  at::NoGradGuard no_grad;
+  return group->Broadcast(tensors, 0);
+}
+
+absl::Status Trainer::SyncOnce() {
+  if (synced_ || !options_.process_group()) return absl::OkStatus();
+  ProcessGroup* group = options_.process_group().get();
+  hooks_.sum_counts = [group](at::Tensor& counts, int64_t& batch_size) {
+    at::Tensor n = at::full({1}, static_cast<double>(batch_size), at::kDouble);
+    const absl::Status s = group->AllReduceSum({counts, n});
+    TORCH_CHECK(s.ok(), std::string(s.message()));
+    batch_size = static_cast<int64_t>(n.item<double>());
+  };
+  hooks_.gather_rows = [group](const at::Tensor& rows) {
+    absl::StatusOr<at::Tensor> all = group->AllGatherRows(rows);
+    TORCH_CHECK(all.ok(), std::string(all.status().message()));
+    return *all;
+  };
+  if (absl::Status s = SyncFromRankZero(); !s.ok()) return s;
+  synced_ = true;
+  return absl::OkStatus();
+}
+
 void Trainer::AddStepCallback(StepCallback callback) {
   step_callbacks_.push_back(std::move(callback));
 }
@@ -120,6 +152,7 @@ absl::StatusOr<std::vector<EpochStats>> Trainer::TrainUntil(const Dataset& train
 }
 
 absl::Status Trainer::SaveCheckpoint(const std::string& path, const std::string& user_data) const {
+  if (rank() != 0) return absl::OkStatus();  // every rank holds the same state
   std::ostringstream bytes;
   try {
     torch::serialize::OutputArchive archive;
@@ -200,7 +233,18 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const Dataset& train) {
   const int64_t batch_size = (epoch == 0 && options_.first_epoch_batch_size() > 0)
                                  ? options_.first_epoch_batch_size()
                                  : options_.batch_size();
-  const int64_t steps = (n + batch_size - 1) / batch_size;
+  if (absl::Status s = SyncOnce(); !s.ok()) return s;
+  ProcessGroup* group = options_.process_group().get();
+  const int64_t world = group ? group->world_size() : 1;
+  const int64_t rank = group ? group->rank() : 0;
+  // Global batches of world * batch_size; a last one smaller than world is dropped.
+  const int64_t global_batch = world * batch_size;
+  int64_t steps = (n + global_batch - 1) / global_batch;
+  if (steps > 0 && n - (steps - 1) * global_batch < world) --steps;
+  if (steps == 0) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "Trainer: %d training samples cannot be shared by %d ranks", n, world));
+  }
   const double lr = LrForEpoch(epoch);
   for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
 
@@ -215,9 +259,16 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const Dataset& train) {
   }
   module_->train();
   double loss_sum = 0;
+  std::optional<ScopedDataParallelHooks> hooks;
+  if (group) hooks.emplace(&hooks_);
+  int64_t samples = 0;
   for (int64_t step = 0; step < steps; ++step) {
-    const int64_t begin = step * batch_size;
-    const int64_t size = std::min(batch_size, n - begin);
+    // This rank's slice of the global batch (the last one split evenly).
+    const int64_t global_begin = step * global_batch;
+    const int64_t global_size = std::min(global_batch, n - global_begin);
+    const int64_t share = global_size / world, extra = global_size % world;
+    const int64_t size = share + (rank < extra ? 1 : 0);
+    const int64_t begin = global_begin + rank * share + std::min(rank, extra);
     const at::Tensor indices = order.narrow(0, begin, size);
     double loss_value = 0;
     try {
@@ -234,24 +285,54 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const Dataset& train) {
             "NaN/inf",
             loss_value, epoch, step, steps, lr));
       }
-      loss.backward();
+      if (group == nullptr) {
+        loss.backward();
+      } else {
+        // This rank's share of the global batch's mean; the sum over ranks
+        // is then the gradient of the global batch.
+        (loss * (static_cast<double>(size) / static_cast<double>(global_size))).backward();
+        std::vector<at::Tensor> grads;
+        for (const at::Tensor& p : module_->parameters()) {
+          if (p.grad().defined()) grads.push_back(p.mutable_grad());
+        }
+        if (absl::Status s = group->AllReduceSum(grads); !s.ok()) return s;
+      }
       optimizer_->step();
     } catch (const c10::Error& e) {
+      if (group != nullptr) {  // a failed collective inside a layer's hook
+        return absl::UnavailableError(absl::StrFormat("Trainer: at epoch %d, step %d: %s", epoch,
+                                                      step, e.what_without_backtrace()));
+      }
       return ModelError(e, absl::StrFormat("at epoch %d, step %d", epoch, step));
     }
     ++global_step_;
     loss_sum += loss_value * static_cast<double>(size);
+    samples += size;
     const StepInfo info{epoch, step, global_step_, size, loss_value, lr};
     for (const StepCallback& callback : step_callbacks_) {
-      if (absl::Status s = callback(info); !s.ok()) return s;
+      absl::Status s;
+      try {
+        s = callback(info);
+      } catch (const c10::Error& e) {
+        if (group == nullptr) throw;
+        s = absl::UnavailableError(absl::StrFormat("Trainer: at epoch %d, step %d: %s", epoch,
+                                                   step, e.what_without_backtrace()));
+      }
+      if (!s.ok()) return s;
     }
     if (progress) progress->Update(step + 1, absl::StrFormat("loss %.4f", loss_value));
   }
+  if (group != nullptr) {  // the epoch's loss over every rank's samples
+    at::Tensor sums = at::tensor({loss_sum, static_cast<double>(samples)}, at::kDouble);
+    if (absl::Status s = group->AllReduceSum({sums}); !s.ok()) return s;
+    loss_sum = sums[0].item<double>();
+    samples = sums[1].item<int64_t>();
+  }
   EpochStats stats;
   stats.epoch = epoch;
-  stats.train_loss = loss_sum / static_cast<double>(n);
+  stats.train_loss = loss_sum / static_cast<double>(samples);
   stats.steps = steps;
-  stats.samples = n;
+  stats.samples = samples;
   stats.batch_size = batch_size;
   stats.lr = lr;
   stats.seconds =
@@ -271,14 +352,22 @@ absl::StatusOr<EvalResult> Trainer::Evaluate(const Dataset& test,
   const bool was_training = module_->is_training();
   module_->eval();
   at::NoGradGuard no_grad;
+  if (absl::Status s = SyncOnce(); !s.ok()) return s;
+  ProcessGroup* group = options_.process_group().get();
+  // This rank's contiguous shard of the test set (all of it on one process).
+  const int64_t world = group ? group->world_size() : 1;
+  const int64_t rank = group ? group->rank() : 0;
+  const int64_t share = test.size() / world, extra = test.size() % world;
+  const int64_t shard_begin = rank * share + std::min(rank, extra);
+  const int64_t shard_end = shard_begin + share + (rank < extra ? 1 : 0);
   EvalResult result;
   result.samples = test.size();
   double loss_sum = 0;
   int64_t correct = 0;
   bool classification = true;
   try {
-    for (int64_t begin = 0; begin < test.size(); begin += options_.test_batch_size()) {
-      const int64_t size = std::min(options_.test_batch_size(), test.size() - begin);
+    for (int64_t begin = shard_begin; begin < shard_end; begin += options_.test_batch_size()) {
+      const int64_t size = std::min(options_.test_batch_size(), shard_end - begin);
       const at::Tensor x = Prepare(test.inputs.narrow(0, begin, size), used);
       const at::Tensor y = test.targets.narrow(0, begin, size).to(options_.device());
       const at::Tensor output = forward_(x);
@@ -292,6 +381,14 @@ absl::StatusOr<EvalResult> Trainer::Evaluate(const Dataset& test,
     return ModelError(e, "in evaluation");
   }
   module_->train(was_training);
+  if (group != nullptr) {
+    at::Tensor sums = at::tensor({loss_sum, static_cast<double>(correct),
+                                  classification ? 1.0 : 0.0}, at::kDouble);
+    if (absl::Status s = group->AllReduceSum({sums}); !s.ok()) return s;
+    loss_sum = sums[0].item<double>();
+    correct = static_cast<int64_t>(sums[1].item<double>());
+    classification = sums[2].item<double>() == static_cast<double>(world);
+  }
   result.loss = loss_sum / static_cast<double>(result.samples);
   if (classification) {
     result.correct = correct;

@@ -7,6 +7,7 @@
 //
 // Deterministic given `seed` and one intra-op thread: the shuffle uses its own
 // seeded generator (model initialisation is the caller's: torch::manual_seed).
+// Data parallel over c10d with options.process_group (distributed.h).
 //
 //   Model model;  // any torch::nn::ModuleHolder with forward(Tensor) -> Tensor
 //   Trainer trainer(model, NllLoss(),
@@ -38,6 +39,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "lib/data/dataset.h"
+#include "lib/nn/data_parallel_hooks.h"
+#include "lib/train/distributed.h"
 
 namespace sparselab {
 
@@ -77,6 +80,14 @@ struct TrainerOptions {
   TORCH_ARG(std::string, label) = "train";
   TORCH_ARG(bool, show_progress) = true;
   TORCH_ARG(double, progress_interval_seconds) = 2.0;
+  // Data parallelism (distributed.h); null: this process alone. With a group
+  // of W ranks, batch sizes are per rank: each step takes a global batch of
+  // W * batch_size from the epoch's shuffled order (the same on every rank,
+  // same seed), rank r trains on its r-th slice, gradients are averaged over
+  // the global batch, and Evaluate shards the test set and sums the counts.
+  // Rank 0's parameters and buffers are broadcast before the first step.
+  // A last global batch of fewer than W samples is dropped.
+  TORCH_ARG(std::shared_ptr<ProcessGroup>, process_group);
 };
 
 // Passed to step callbacks after each optimizer step.
@@ -150,13 +161,21 @@ class Trainer {
   // epoch and step counts, the shuffle generator and torch's default CPU
   // generator, and the caller's `user_data` (e.g. a JSON curve). Written
   // atomically (temporary file, fsync, rename), so an interrupted save keeps
-  // the previous checkpoint.
+  // the previous checkpoint. With a process group only rank 0 writes (every
+  // rank holds the same state).
   absl::Status SaveCheckpoint(const std::string& path, const std::string& user_data = "") const;
   // Restores a SaveCheckpoint file into this trainer, which must hold the same
   // model architecture and optimizer kind. NotFound when `path` does not exist;
   // InvalidArgument naming the file for a corrupt or mismatched checkpoint
   // (the trainer may then be partly restored: discard it).
   absl::Status LoadCheckpoint(const std::string& path, std::string* user_data = nullptr);
+
+  // Broadcasts rank 0's parameters and buffers to every rank (done before the
+  // first step and evaluation; call again after changing the model on rank 0
+  // alone). A no-op without a process group.
+  absl::Status SyncFromRankZero();
+  // 0 without a process group.
+  int rank() const;
 
   // StepLR's learning rate for `epoch` (from 0).
   double LrForEpoch(int64_t epoch) const;
@@ -167,6 +186,7 @@ class Trainer {
 
  private:
   at::Tensor Prepare(const at::Tensor& inputs, const InputTransform& transform) const;
+  absl::Status SyncOnce();
 
   std::shared_ptr<torch::nn::Module> module_;
   ForwardFunction forward_;
@@ -179,6 +199,8 @@ class Trainer {
   int64_t epochs_done_ = 0;
   int64_t global_step_ = 0;
   int64_t planned_epochs_ = 0;  // for progress labels "epoch e/E"
+  bool synced_ = false;         // rank 0's model broadcast
+  DataParallelHooks hooks_;     // global-batch statistics for the layers
 };
 
 }  // namespace sparselab

@@ -104,13 +104,17 @@ void BindEstimators(py::module_& m) {
   m.def(
       "ksg_mi",
       [](const DoubleArray& x, const DoubleArray& y, int k, uint64_t seed, bool jitter,
-         int num_threads) {
+         int num_threads, double lnc_alpha) {
         const Samples sx = ToSamples(x, "x"), sy = ToSamples(y, "y");
+        monitor::KsgOptions o = Ksg(k, seed, jitter, num_threads);
+        o.lnc_alpha = lnc_alpha;
         py::gil_scoped_release nogil;
-        return ValueOrRaise(monitor::KsgMutualInformation(sx, sy, Ksg(k, seed, jitter, num_threads)));
+        return ValueOrRaise(monitor::KsgMutualInformation(sx, sy, o));
       },
       arg("x"), arg("y"), arg("k") = 3, arg("seed") = 0, arg("jitter") = true,
-      arg("num_threads") = 0, "KSG algorithm 1 I(x; y) in nats.");
+      arg("num_threads") = 0, arg("lnc_alpha") = 0.0,
+      "KSG algorithm 1 I(x; y) in nats; lnc_alpha > 0 adds the local non-uniformity "
+      "correction (monitor/lnc.h).");
   m.def(
       "ksg2_mi",
       [](const DoubleArray& x, const DoubleArray& y, int k, uint64_t seed, bool jitter,

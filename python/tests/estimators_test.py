@@ -93,6 +93,33 @@ class NpeetTest(unittest.TestCase):
         twin = math.log(m) - math.log(n - 1) + d * (np.log(nn_q).mean() - np.log(nn_p).mean())
         self.assertAlmostEqual(npeet.kldiv(p, q, base=math.e), twin, places=9)
 
+    def test_lnc_correction_equals_a_numpy_twin(self):
+        # Gao et al. 2015's rule written here with NumPy: the k nearest
+        # neighbours (max-norm) of each joint point, the box along their
+        # principal axes against the axis-aligned box.
+        rng = np.random.default_rng(9)
+        x = rng.standard_normal(400)
+        y = x + 0.02 * rng.standard_normal(400)
+        k, alpha = 4, 0.3
+        p = np.c_[x, y]
+        gain = 0.0
+        for i in range(len(p)):
+            dist = np.abs(p - p[i]).max(1)
+            dist[i] = np.inf
+            delta = p[np.argsort(dist, kind="stable")[:k]] - p[i]
+            _, axes = np.linalg.eigh(delta.T @ delta)
+            log_rect = np.log(np.abs(delta @ axes).max(0)).sum()
+            log_box = np.log(np.abs(delta).max(0)).sum()
+            if log_rect < log_box + math.log(alpha):
+                gain += log_box - log_rect
+        gain /= len(p)
+        self.assertGreater(gain, 0.1)
+        np.random.seed(3)  # the same tie-breaking jitter for both calls
+        with_lnc = npeet.mi(x, y, k=k, alpha=alpha)
+        np.random.seed(3)
+        corrected = with_lnc - npeet.mi(x, y, k=k)
+        self.assertAlmostEqual(corrected, gain / math.log(2), delta=1e-6)
+
     def test_discrete(self):
         s = [0, 1, 2, 3] * 25
         self.assertAlmostEqual(npeet.entropyd(s), 2.0, places=12)
@@ -113,8 +140,10 @@ class NpeetTest(unittest.TestCase):
             npeet.mi(np.random.randn(10), np.random.randn(9))
         with self.assertRaisesRegex(ValueError, "k = 12 neighbours is out of range"):
             npeet.mi(np.random.randn(10), np.random.randn(10), k=12)
-        with self.assertRaisesRegex(ValueError, "alpha"):
-            npeet.mi(np.arange(10.0), np.arange(10.0), alpha=0.5)
+        with self.assertRaisesRegex(ValueError, "two variables only"):
+            npeet.mi(np.arange(10.0), np.arange(10.0), np.arange(10.0), alpha=0.5)
+        with self.assertRaisesRegex(ValueError, "alpha must be in"):
+            npeet.mi(np.arange(10.0), np.arange(10.0), alpha=1.5)
 
 
 class GcmiTest(unittest.TestCase):

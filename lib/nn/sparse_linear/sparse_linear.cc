@@ -13,6 +13,7 @@
 #include <torch/optim/optimizer.h>
 #include <torch/optim/sgd.h>
 
+#include "lib/nn/data_parallel_hooks.h"
 #include "lib/nn/sparse_linear/internal/connectivity.h"
 #include "lib/nn/sparse_linear/internal/rigl.h"
 
@@ -185,8 +186,16 @@ int64_t SparseLinearImpl::rigl_step(int64_t step, torch::optim::Optimizer* optim
     at::NoGradGuard no_grad;
     const int64_t count = static_cast<int64_t>(
         std::floor(RiglDropFraction(o.alpha(), step, o.t_end()) * static_cast<double>(nnz())));
-    const at::Tensor x_t = record_->input.t().contiguous();
-    const at::Tensor g_t = record_->grad_output.t().contiguous();
+    at::Tensor x = record_->input;
+    at::Tensor g = record_->grad_output;
+    if (const DataParallelHooks* hooks = CurrentDataParallelHooks();
+        hooks != nullptr && hooks->gather_rows) {
+      // The global batch, so that every process grows the same connections.
+      x = hooks->gather_rows(x);
+      g = hooks->gather_rows(g);
+    }
+    const at::Tensor x_t = x.t().contiguous();
+    const at::Tensor g_t = g.t().contiguous();
     const RiglRewiring plan = PlanRiglRewiring(PositionsFromCsr(pattern(), o.in_features()),
                                                values, g_t, x_t, count, o.max_size());
     values.copy_(GatherSlots(values, plan.source_slots));

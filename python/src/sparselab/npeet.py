@@ -11,9 +11,10 @@ only its import.
 Differences from NPEET: the tie-breaking noise is 1e-10 * U[0,1) times each
 column's standard deviation (NPEET: 1e-10 * U[0,1) absolute), drawn from a
 seed taken from NumPy's global generator; the k-NN searches run on
-torch.get_num_threads() threads; mi(..., alpha > 0) (the LNC correction) is
-not implemented and raises ValueError. Bad arguments raise ValueError where
-NPEET asserts.
+torch.get_num_threads() threads. mi(x, y, alpha=a) with a > 0 adds the local
+non-uniformity correction (Gao et al. 2015; C++ in monitor/lnc.h) as NPEET
+does, for two variables only: with z it raises ValueError (NPEET ignores
+alpha there). Bad arguments raise ValueError where NPEET asserts.
 """
 import warnings
 
@@ -62,13 +63,16 @@ def corex(xs, ys, k=3, base=2):
 
 
 def mi(x, y, z=None, k=3, base=2, alpha=0):
-    """KSG (algorithm 1) I(x; y), or I(x; y | z) if z is given."""
-    if alpha > 0:
-        raise ValueError("mi: alpha > 0 (the local non-uniformity correction) is not "
-                         "implemented in sparselab; use alpha=0")
+    """KSG (algorithm 1) I(x; y), or I(x; y | z) if z is given; alpha > 0 adds
+    the local non-uniformity correction (two variables only)."""
+    if not 0 <= alpha <= 1:
+        raise ValueError(f"mi: alpha must be in [0, 1] (0: no correction), got {alpha}")
     x, y = samples(x, "x"), samples(y, "y")
     if z is None:
-        nats = _C.ksg_mi(x, y, int(k), jitter_seed(), True, threads())
+        nats = _C.ksg_mi(x, y, int(k), jitter_seed(), True, threads(), float(alpha))
+    elif alpha > 0:
+        raise ValueError("mi: alpha > 0 (the local non-uniformity correction) applies to "
+                         "two variables only; use alpha=0 with z")
     else:
         nats = _C.ksg_cmi(x, y, samples(z, "z"), int(k), jitter_seed(), True, threads())
     return to_base(nats, base)
