@@ -9,6 +9,8 @@
 // the union test, and per epoch I(X;T), I(T;Y) of the hidden and output layers
 // on a fixed evaluation subset with each estimator of "mi_estimators", with the
 // accuracy Fano's inequality allows for I(T;Y). Rows "<dataset>/<variant>".
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -23,6 +25,7 @@
 #include "experiments/embedder_sdr/code_evaluation.h"
 #include "experiments/embedder_sdr/models.h"
 #include "experiments/embedder_sdr/variants.h"
+#include "lib/base/quote.h"
 #include "lib/data/dataset.h"
 #include "lib/harness/experiment.h"
 #include "lib/harness/task_runner.h"
@@ -39,73 +42,204 @@ namespace {
 
 constexpr int64_t kClasses = 10;
 
-absl::StatusOr<std::pair<Dataset, Dataset>> LoadData(const std::string& name, const Config& c) {
+// The configuration, read once and checked before any work.
+struct EmbedderOptions {
+  std::vector<std::string> datasets;
+  std::vector<Variant> variants;
+  std::vector<std::string> mi_variants;
+  int64_t train_samples = 0, test_samples = 0;  // 0: all
+  TrainerOptions trainer;                       // without seed, transform and label
+  ShallowEmbedderOptions model;                 // without the variant's switches
+  TripletLossOptions triplet;
+  CodeEvaluationOptions codes;
+  int64_t union_pairs = 0;
+  int64_t mi_samples = 0;
+  int64_t mi_every = 0;
+  std::vector<std::string> mi_estimators;
+  monitor::InformationPlaneOptions plane;  // without estimator, seed and threads
+};
+
+const std::vector<std::string>& DatasetNames() {
+  static const std::vector<std::string> names = {"mnist", "fashion_mnist"};
+  return names;
+}
+
+bool OneOf(const std::string& value, const std::vector<std::string>& names) {
+  return std::find(names.begin(), names.end(), value) != names.end();
+}
+
+bool IsFraction(double f) { return f > 0 && f < 1; }
+
+absl::Status ReadTrainingOptions(const Config& c, EmbedderOptions& o) {
+  o.trainer.epochs(c.Int("epochs")).batch_size(c.Int("batch_size")).lr(c.Double("lr"))
+      .weight_decay(c.Double("weight_decay"));
+  const std::string optimizer = c.String("optimizer");
+  RETURN_IF_ERROR(RequireConfig(OneOf(optimizer, {"adam", "sgd"}), c, "optimizer",
+                                "use adam or sgd"));
+  if (optimizer == "adam") {
+    o.trainer.optimizer(OptimizerKind::kAdam);
+  } else {
+    o.trainer.optimizer(OptimizerKind::kSgd).momentum(c.Double("momentum"));
+  }
+  RETURN_IF_ERROR(RequireConfig(o.trainer.epochs() >= 1, c, "epochs",
+                                "every variant trains at least 1 epoch (EmbedderSDR: 6)"));
+  RETURN_IF_ERROR(RequireConfig(o.trainer.batch_size() >= 2, c, "batch_size",
+                                "a triplet needs >= 2 samples per batch (EmbedderSDR: 256)"));
+  RETURN_IF_ERROR(RequireConfig(std::isfinite(o.trainer.lr()) && o.trainer.lr() > 0, c, "lr",
+                                "a learning rate must be > 0"));
+  const double momentum = c.Double("momentum");
+  RETURN_IF_ERROR(RequireConfig(momentum >= 0 && momentum < 1, c, "momentum",
+                                "SGD momentum must be in [0, 1)"));
+  RETURN_IF_ERROR(RequireConfig(o.trainer.weight_decay() >= 0, c, "weight_decay",
+                                "must be >= 0 (0: none)"));
+  return absl::OkStatus();
+}
+
+absl::Status ReadModelOptions(const Config& c, EmbedderOptions& o) {
+  ShallowEmbedderOptions& m = o.model;
+  m.classes = kClasses;
+  m.embedding_dim = c.Int("embedding_dim");
+  m.code_sparsity = c.Double("code_sparsity");
+  const std::string kwta_training = c.String("kwta_training");
+  m.soft_code_kwta = kwta_training == "soft";
+  m.kwta_hardness = c.Double("kwta_hardness");
+  m.hidden_sparsity = c.Double("hidden_sparsity");
+  m.scaling_boost = c.Double("scaling_boost");
+  m.scaling_period = c.Int("scaling_period");
+  RETURN_IF_ERROR(RequireConfig(m.embedding_dim >= 2, c, "embedding_dim",
+                                "a kWTA code needs >= 2 units (EmbedderSDR: 256)"));
+  RETURN_IF_ERROR(RequireConfig(IsFraction(m.code_sparsity), c, "code_sparsity",
+                                "the fraction of active code units must be in (0, 1)"));
+  RETURN_IF_ERROR(RequireConfig(IsFraction(m.hidden_sparsity), c, "hidden_sparsity",
+                                "the fraction of active hidden units must be in (0, 1)"));
+  RETURN_IF_ERROR(RequireConfig(OneOf(kwta_training, {"soft", "binary"}), c, "kwta_training",
+                                "use soft or binary"));
+  RETURN_IF_ERROR(RequireConfig(m.kwta_hardness > 0, c, "kwta_hardness", "must be > 0"));
+  RETURN_IF_ERROR(RequireConfig(m.scaling_boost >= 0, c, "scaling_boost", "must be >= 0"));
+  RETURN_IF_ERROR(RequireConfig(m.scaling_period >= 1, c, "scaling_period",
+                                "the synaptic-scaling window must be >= 1 sample"));
+  return absl::OkStatus();
+}
+
+absl::Status ReadTripletOptions(const Config& c, EmbedderOptions& o) {
+  o.triplet.margin(c.Double("triplet_margin"));
+  const std::string distance = c.String("triplet_distance");
+  const std::string negatives = c.String("triplet_negatives");
+  RETURN_IF_ERROR(RequireConfig(o.triplet.margin() >= 0, c, "triplet_margin", "must be >= 0"));
+  RETURN_IF_ERROR(RequireConfig(OneOf(distance, {"cosine", "l2"}), c, "triplet_distance",
+                                "use cosine or l2"));
+  RETURN_IF_ERROR(RequireConfig(OneOf(negatives, {"hardest", "random"}), c, "triplet_negatives",
+                                "use hardest or random"));
+  o.triplet.distance(distance == "cosine" ? TripletDistance::kCosine : TripletDistance::kL2);
+  o.triplet.negatives(negatives == "hardest" ? TripletNegatives::kHardest
+                                             : TripletNegatives::kRandom);
+  return absl::OkStatus();
+}
+
+absl::Status ReadMeasureOptions(const Config& c, EmbedderOptions& o) {
+  o.codes.knn_k = c.Int("knn_k");
+  o.codes.knn_train_samples = c.Int("knn_train_samples");
+  o.union_pairs = c.Int("union_pairs");
+  o.mi_samples = c.Int("mi_samples");
+  o.mi_every = c.Int("mi_every");
+  o.mi_estimators = c.Get<std::vector<std::string>>("mi_estimators");
+  RETURN_IF_ERROR(RequireConfig(o.codes.knn_k >= 1, c, "knn_k", "k-NN needs k >= 1"));
+  RETURN_IF_ERROR(RequireConfig(
+      o.codes.knn_train_samples == 0 || o.codes.knn_train_samples >= o.codes.knn_k, c,
+      "knn_train_samples",
+      absl::StrCat("must be 0 (all) or >= knn_k = ", o.codes.knn_k, " reference codes")));
+  RETURN_IF_ERROR(RequireConfig(
+      o.union_pairs >= 1 && (o.test_samples == 0 || 2 * o.union_pairs <= o.test_samples), c,
+      "union_pairs",
+      absl::StrCat("the union test needs 1 to test_samples / 2 pairs",
+                   o.test_samples > 0 ? absl::StrCat(" = ", o.test_samples / 2) : "")));
+  RETURN_IF_ERROR(RequireConfig(o.mi_every >= 1, c, "mi_every",
+                                "the information plane is measured every mi_every >= 1 epochs"));
+  for (const std::string& name : o.mi_estimators) {
+    const absl::StatusOr<monitor::Estimator> estimator = monitor::ParseEstimator(name);
+    RETURN_IF_ERROR(RequireConfig(estimator.ok(), c, "mi_estimators",
+                                  std::string(estimator.status().message())));
+  }
+  monitor::InformationPlaneOptions& p = o.plane;
+  p.k = static_cast<int>(std::clamp<int64_t>(c.Int("ksg_k"), -1, 1000000));
+  p.pca_dim = static_cast<int>(std::clamp<int64_t>(c.Int("mi_pca_dim"), -1, 1000000));
+  p.mine.iterations = static_cast<int>(std::clamp<int64_t>(c.Int("mine_iterations"), -1, 100000000));
+  p.mine.hidden_units = static_cast<int>(std::clamp<int64_t>(c.Int("mine_hidden"), -1, 100000));
+  p.mine.batch_size = static_cast<int>(std::clamp<int64_t>(c.Int("mine_batch"), -1, 1000000));
+  p.mine.learning_rate = c.Double("mine_learning_rate");
+  p.mine.average_last = static_cast<int>(std::clamp<int64_t>(c.Int("mine_average_last"), -1, 100000000));
+  p.mine.show_progress = false;
+  // The issue asks for KSG, GCMI and MINE on the code layer too; as discrete
+  // symbols nearly every binary code of the subset is unique.
+  p.binary_codes_as_discrete = false;
+  RETURN_IF_ERROR(RequireConfig(p.k >= 1, c, "ksg_k", "KSG needs k >= 1 neighbours"));
+  RETURN_IF_ERROR(RequireConfig(
+      o.mi_samples > p.k && (o.test_samples == 0 || o.mi_samples <= o.test_samples), c,
+      "mi_samples",
+      absl::StrCat("the evaluation subset needs more than ksg_k = ", p.k,
+                   " samples and at most test_samples")));
+  RETURN_IF_ERROR(RequireConfig(p.pca_dim >= 0, c, "mi_pca_dim", "must be >= 0 (0: no PCA)"));
+  RETURN_IF_ERROR(RequireConfig(p.mine.iterations >= 1, c, "mine_iterations",
+                                "MINE needs at least 1 iteration"));
+  RETURN_IF_ERROR(RequireConfig(p.mine.hidden_units >= 1, c, "mine_hidden",
+                                "the statistics network needs >= 1 hidden unit per layer"));
+  RETURN_IF_ERROR(RequireConfig(p.mine.batch_size >= 2, c, "mine_batch",
+                                "a MINE minibatch needs >= 2 samples"));
+  RETURN_IF_ERROR(RequireConfig(std::isfinite(p.mine.learning_rate) && p.mine.learning_rate > 0,
+                                c, "mine_learning_rate", "a learning rate must be > 0"));
+  RETURN_IF_ERROR(RequireConfig(
+      p.mine.average_last >= 1 && p.mine.average_last <= p.mine.iterations, c,
+      "mine_average_last",
+      absl::StrCat("the averaged window must hold 1 to mine_iterations = ", p.mine.iterations,
+                   " iterations")));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<EmbedderOptions> ReadOptions(const Config& c) {
+  EmbedderOptions o;
+  o.datasets = c.Get<std::vector<std::string>>("datasets");
+  RETURN_IF_ERROR(RequireConfig(!o.datasets.empty(), c, "datasets",
+                                "give at least one data set: mnist, fashion_mnist"));
+  for (const std::string& name : o.datasets) {
+    RETURN_IF_ERROR(RequireConfig(OneOf(name, DatasetNames()), c, "datasets",
+                                  absl::StrCat("unknown data set ", QuoteInput(name),
+                                               "; use mnist, fashion_mnist")));
+    RETURN_IF_ERROR(RequireConfig(std::count(o.datasets.begin(), o.datasets.end(), name) == 1,
+                                  c, "datasets", absl::StrCat("'", name, "' is listed twice")));
+  }
+  ASSIGN_OR_RETURN(o.variants, ReadVariants(c));
+  o.mi_variants = c.Get<std::vector<std::string>>("mi_variants");
+  o.train_samples = c.Int("train_samples");
+  o.test_samples = c.Int("test_samples");
+  RETURN_IF_ERROR(RequireConfig(o.train_samples >= 0, c, "train_samples",
+                                "must be >= 0 (0: the whole training set)"));
+  RETURN_IF_ERROR(RequireConfig(o.test_samples >= 0, c, "test_samples",
+                                "must be >= 0 (0: the whole test set)"));
+  RETURN_IF_ERROR(ReadTrainingOptions(c, o));
+  RETURN_IF_ERROR(ReadModelOptions(c, o));
+  RETURN_IF_ERROR(ReadTripletOptions(c, o));
+  RETURN_IF_ERROR(ReadMeasureOptions(c, o));
+  return o;
+}
+
+absl::StatusOr<std::pair<Dataset, Dataset>> LoadData(const std::string& name,
+                                                     const EmbedderOptions& o) {
   Dataset train, test;
   if (name == "mnist") {
     ASSIGN_OR_RETURN(train, LoadMnist(Split::kTrain));
     ASSIGN_OR_RETURN(test, LoadMnist(Split::kTest));
-  } else if (name == "fashion_mnist") {
+  } else {
     ASSIGN_OR_RETURN(train, LoadFashionMnist(Split::kTrain));
     ASSIGN_OR_RETURN(test, LoadFashionMnist(Split::kTest));
-  } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("config \"datasets\": unknown data set '", name, "' (mnist, fashion_mnist)"));
   }
-  return std::make_pair(train.Head(c.Int("train_samples")), test.Head(c.Int("test_samples")));
+  return std::make_pair(train.Head(o.train_samples), test.Head(o.test_samples));
 }
 
-absl::StatusOr<TrainerOptions> ReadTrainerOptions(const Config& c, int64_t seed) {
-  TrainerOptions o;
-  o.epochs(c.Int("epochs")).batch_size(c.Int("batch_size")).lr(c.Double("lr"))
-      .weight_decay(c.Double("weight_decay")).seed(static_cast<uint64_t>(seed));
-  const std::string optimizer = c.String("optimizer");
-  if (optimizer == "adam") {
-    o.optimizer(OptimizerKind::kAdam);
-  } else if (optimizer == "sgd") {
-    o.optimizer(OptimizerKind::kSgd).momentum(c.Double("momentum"));
-  } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("config \"optimizer\": '", optimizer, "' is not adam or sgd"));
-  }
-  if (o.epochs() < 1) return absl::InvalidArgumentError("config \"epochs\" must be >= 1");
-  return o;
-}
-
-absl::StatusOr<TripletLossOptions> ReadTripletOptions(const Config& c) {
-  TripletLossOptions o;
-  o.margin(c.Double("triplet_margin"));
-  const std::string distance = c.String("triplet_distance");
-  const std::string negatives = c.String("triplet_negatives");
-  if (distance == "cosine") {
-    o.distance(TripletDistance::kCosine);
-  } else if (distance == "l2") {
-    o.distance(TripletDistance::kL2);
-  } else {
-    return absl::InvalidArgumentError("config \"triplet_distance\" must be cosine or l2");
-  }
-  if (negatives == "hardest") {
-    o.negatives(TripletNegatives::kHardest);
-  } else if (negatives == "random") {
-    o.negatives(TripletNegatives::kRandom);
-  } else {
-    return absl::InvalidArgumentError("config \"triplet_negatives\" must be hardest or random");
-  }
-  return o;
-}
-
-ShallowEmbedderOptions ModelOptions(const Variant& v, const Config& c) {
-  ShallowEmbedderOptions o;
+ShallowEmbedderOptions ModelOptions(const Variant& v, const EmbedderOptions& opt) {
+  ShallowEmbedderOptions o = opt.model;
   o.head = v.kwta_head ? Head::kKwtaCode : Head::kSoftmax;
-  o.classes = kClasses;
-  o.embedding_dim = c.Int("embedding_dim");
-  o.code_sparsity = c.Double("code_sparsity");
-  o.soft_code_kwta = c.String("kwta_training") == "soft";
-  o.kwta_hardness = c.Double("kwta_hardness");
   o.hidden_kwta = v.hidden_kwta;
-  o.hidden_sparsity = c.Double("hidden_sparsity");
   o.synaptic_scaling = v.synaptic_scaling;
-  o.scaling_boost = c.Double("scaling_boost");
-  o.scaling_period = c.Int("scaling_period");
   return o;
 }
 
@@ -115,24 +249,13 @@ struct Planes {
   std::vector<monitor::InformationPlane> planes;
 };
 
-absl::StatusOr<Planes> MakePlanes(const Config& c, int64_t seed, int threads) {
+absl::StatusOr<Planes> MakePlanes(const EmbedderOptions& opt, int64_t seed, int threads) {
   Planes p;
-  for (const std::string& name : c.Get<std::vector<std::string>>("mi_estimators")) {
-    monitor::InformationPlaneOptions o;
+  for (const std::string& name : opt.mi_estimators) {
+    monitor::InformationPlaneOptions o = opt.plane;
     ASSIGN_OR_RETURN(o.estimator, monitor::ParseEstimator(name));
-    o.k = static_cast<int>(c.Int("ksg_k"));
-    o.pca_dim = static_cast<int>(c.Int("mi_pca_dim"));
-    // The issue asks for KSG, GCMI and MINE on the code layer too; as discrete
-    // symbols nearly every binary code of the subset is unique.
-    o.binary_codes_as_discrete = false;
     o.seed = static_cast<uint64_t>(seed);
     o.num_threads = threads;
-    o.mine.iterations = static_cast<int>(c.Int("mine_iterations"));
-    o.mine.hidden_units = static_cast<int>(c.Int("mine_hidden"));
-    o.mine.batch_size = static_cast<int>(c.Int("mine_batch"));
-    o.mine.learning_rate = c.Double("mine_learning_rate");
-    o.mine.average_last = static_cast<int>(c.Int("mine_average_last"));
-    o.mine.show_progress = false;
     p.names.push_back(name);
     p.planes.emplace_back(o);
   }
@@ -152,15 +275,11 @@ struct DataContext {
 
 // The variant's model, seeded; a pretrained variant starts from the softmax
 // model's features.
-absl::StatusOr<ShallowEmbedder> BuildModel(Experiment& ex, int64_t seed, const Variant& variant,
+absl::StatusOr<ShallowEmbedder> BuildModel(Experiment& ex, const EmbedderOptions& opt,
+                                           int64_t seed, const Variant& variant,
                                            const ShallowEmbedder* softmax_model) {
-  const Config& c = ex.config();
   ex.Seed(seed);
-  const std::string kwta_training = c.String("kwta_training");
-  if (kwta_training != "soft" && kwta_training != "binary") {
-    return absl::InvalidArgumentError("config \"kwta_training\" must be soft or binary");
-  }
-  ShallowEmbedder model(ModelOptions(variant, c));
+  ShallowEmbedder model(ModelOptions(variant, opt));
   if (variant.pretrained) {
     if (softmax_model == nullptr || !*softmax_model) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -172,10 +291,9 @@ absl::StatusOr<ShallowEmbedder> BuildModel(Experiment& ex, int64_t seed, const V
 }
 
 // Negative log-likelihood for the softmax head, the triplet loss for a kWTA code.
-absl::StatusOr<LossFunction> LossFor(const Variant& variant, const Config& c) {
+LossFunction LossFor(const Variant& variant, const EmbedderOptions& opt) {
   if (!variant.kwta_head) return NllLoss();
-  ASSIGN_OR_RETURN(const TripletLossOptions triplet_options, ReadTripletOptions(c));
-  TripletLoss triplet(triplet_options);
+  TripletLoss triplet(opt.triplet);
   return LossFunction([triplet](const at::Tensor& out, const at::Tensor& y) mutable {
     return triplet->forward(out, y);
   });
@@ -183,10 +301,11 @@ absl::StatusOr<LossFunction> LossFor(const Variant& variant, const Config& c) {
 
 // Records the variant's hidden layer and head on every plane: before training
 // and every mi_every epochs (and at the last).
-absl::Status MonitorTraining(const Config& c, const DataContext& data, const Variant& variant,
-                             ShallowEmbedder& model, Trainer& trainer, Planes& planes) {
-  const int64_t mi_every = c.Int("mi_every");
-  const int64_t last_epoch = c.Int("epochs");
+absl::Status MonitorTraining(const EmbedderOptions& opt, const DataContext& data,
+                             const Variant& variant, ShallowEmbedder& model, Trainer& trainer,
+                             Planes& planes) {
+  const int64_t mi_every = opt.mi_every;
+  const int64_t last_epoch = opt.trainer.epochs();
   auto record = [&data, &variant, &planes, model](int64_t epoch) mutable -> absl::Status {
     const LayerOutputs out = ForwardInBatches(model, data.mi_inputs, /*normalized=*/nullptr);
     const std::string out_name = variant.kwta_head ? "code" : "output";
@@ -208,23 +327,19 @@ absl::Status MonitorTraining(const Config& c, const DataContext& data, const Var
 
 // Test accuracy of a softmax head; the code metrics and the class-mean codes
 // (the report's heat map) of a kWTA head.
-absl::Status EvaluateVariant(Experiment& ex, const std::string& row, int64_t seed,
-                             const DataContext& data, const Variant& variant,
+absl::Status EvaluateVariant(Experiment& ex, const EmbedderOptions& opt, const std::string& row,
+                             int64_t seed, const DataContext& data, const Variant& variant,
                              ShallowEmbedder& model, Trainer& trainer,
                              ShallowEmbedder* softmax_model) {
-  const Config& c = ex.config();
   if (!variant.kwta_head) {
     ASSIGN_OR_RETURN(const EvalResult eval, trainer.Evaluate(data.test));
     ex.table().Add(row, "test_accuracy", seed, *eval.accuracy);
     if (softmax_model != nullptr) *softmax_model = model;
     return absl::OkStatus();
   }
-  CodeEvaluationOptions o;
-  o.knn_k = c.Int("knn_k");
-  o.knn_train_samples = c.Int("knn_train_samples");
   ASSIGN_OR_RETURN(const CodeEvaluation e, EvaluateCodes(model, data.train, data.test,
                                                          data.normalize, data.union_pairs,
-                                                         kClasses, o));
+                                                         kClasses, opt.codes));
   for (const auto& [metric, value] : e.metrics) ex.table().Add(row, metric, seed, value);
   const at::Tensor codes = e.class_mean_codes.to(at::kDouble).contiguous();
   nlohmann::json matrix = nlohmann::json::array();
@@ -260,38 +375,39 @@ absl::Status AddInformationRows(Experiment& ex, const std::string& row, int64_t 
   return absl::OkStatus();
 }
 
-absl::Status RunVariant(Experiment& ex, const TaskContext& task, const DataContext& data,
-                        const Variant& variant, ShallowEmbedder* softmax_model, Planes& planes) {
+absl::Status RunVariant(Experiment& ex, const EmbedderOptions& opt, const TaskContext& task,
+                        const DataContext& data, const Variant& variant,
+                        ShallowEmbedder* softmax_model, Planes& planes) {
   const int64_t seed = task.task.seed;
-  const Config& c = ex.config();
   const std::string row = absl::StrCat(data.name, "/", variant.name);
-  ASSIGN_OR_RETURN(ShallowEmbedder model, BuildModel(ex, seed, variant, softmax_model));
+  ASSIGN_OR_RETURN(ShallowEmbedder model, BuildModel(ex, opt, seed, variant, softmax_model));
   ex.table().SetInfo(row, "model", model->Describe());
-  ASSIGN_OR_RETURN(TrainerOptions options, ReadTrainerOptions(c, seed));
-  options.input_transform(data.normalize).label(absl::StrCat(row, " seed ", seed));
-  ASSIGN_OR_RETURN(LossFunction loss, LossFor(variant, c));
-  Trainer trainer(model, loss, options);
-  const bool monitored = VariantListed(c, "mi_variants", variant.name);
-  if (monitored) RETURN_IF_ERROR(MonitorTraining(c, data, variant, model, trainer, planes));
+  TrainerOptions options = opt.trainer;
+  options.seed(static_cast<uint64_t>(seed))
+      .input_transform(data.normalize)
+      .label(absl::StrCat(row, " seed ", seed));
+  Trainer trainer(model, LossFor(variant, opt), options);
+  const bool monitored = OneOf(variant.name, opt.mi_variants);
+  if (monitored) RETURN_IF_ERROR(MonitorTraining(opt, data, variant, model, trainer, planes));
 
   ASSIGN_OR_RETURN(const std::vector<EpochStats> epochs, trainer.Train(data.train));
   double seconds = 0;
   for (const EpochStats& e : epochs) seconds += e.seconds;
   ex.table().Add(row, "train_loss", seed, epochs.back().train_loss);
   ex.table().Add(row, "train_seconds", seed, seconds);
-  RETURN_IF_ERROR(EvaluateVariant(ex, row, seed, data, variant, model, trainer, softmax_model));
+  RETURN_IF_ERROR(EvaluateVariant(ex, opt, row, seed, data, variant, model, trainer, softmax_model));
   if (monitored) RETURN_IF_ERROR(AddInformationRows(ex, row, seed, data, variant, planes));
   return task.SavePartial(ex);  // the rows so far, after every variant
 }
 
-absl::StatusOr<DataContext> LoadDataContext(const std::string& name, const Config& c) {
+absl::StatusOr<DataContext> LoadDataContext(const std::string& name, const EmbedderOptions& opt) {
   DataContext data;
   data.name = name;
-  ASSIGN_OR_RETURN(std::tie(data.train, data.test), LoadData(name, c));
+  ASSIGN_OR_RETURN(std::tie(data.train, data.test), LoadData(name, opt));
   const double mean = data.train.inputs.mean().item<double>();
   const double std = data.train.inputs.std().item<double>();
   data.normalize = [mean, std](const at::Tensor& x) { return Normalize(x, mean, std); };
-  const Dataset mi = data.test.Head(c.Int("mi_samples"));
+  const Dataset mi = data.test.Head(opt.mi_samples);
   data.mi_inputs = Normalize(mi.inputs, mean, std);
   data.mi_labels = mi.targets;
   data.mi_label_entropy_bits = LabelEntropyBits(std::vector<int64_t>(
@@ -300,19 +416,17 @@ absl::StatusOr<DataContext> LoadDataContext(const std::string& name, const Confi
 }
 
 // One task: every variant of one data set for one seed.
-absl::Status RunSeed(Experiment& ex, const TaskContext& task) {
-  const Config& c = ex.config();
+absl::Status RunSeed(Experiment& ex, const EmbedderOptions& opt, const TaskContext& task) {
   const int64_t seed = task.task.seed;
-  ASSIGN_OR_RETURN(DataContext data, LoadDataContext(task.task.row, c));
-  ASSIGN_OR_RETURN(const std::vector<Variant> variants, ReadVariants(c));
-  ASSIGN_OR_RETURN(Planes planes, MakePlanes(c, seed, ex.threads()));
+  ASSIGN_OR_RETURN(DataContext data, LoadDataContext(task.task.row, opt));
+  ASSIGN_OR_RETURN(Planes planes, MakePlanes(opt, seed, ex.threads()));
   ASSIGN_OR_RETURN(data.union_pairs,
-                   MakeUnionPairs(data.test, c.Int("union_pairs"), static_cast<uint64_t>(seed)));
+                   MakeUnionPairs(data.test, opt.union_pairs, static_cast<uint64_t>(seed)));
   ShallowEmbedder softmax_model{nullptr};
-  for (const Variant& v : variants) {
-    RETURN_IF_ERROR(RunVariant(ex, task, data, v, &softmax_model, planes));
+  for (const Variant& v : opt.variants) {
+    RETURN_IF_ERROR(RunVariant(ex, opt, task, data, v, &softmax_model, planes));
   }
-  const bool any_monitored = !c.Get<std::vector<std::string>>("mi_variants").empty();
+  const bool any_monitored = !opt.mi_variants.empty();
   for (size_t i = 0; any_monitored && i < planes.planes.size(); ++i) {
     ex.extra()["information_plane"][data.name][planes.names[i]][std::to_string(seed)] =
         planes.planes[i].ToJson();
@@ -379,20 +493,19 @@ absl::Status Report(Experiment& ex, const std::vector<FinishedTask>& records) {
 
 absl::Status Run(Experiment& ex) {
   const Config& c = ex.config();
-  const std::vector<std::string> datasets = c.Get<std::vector<std::string>>("datasets");
-  // Checked before any task starts: the variants, and that every data set loads.
-  RETURN_IF_ERROR(ReadVariants(c).status());
-  for (const std::string& name : datasets) RETURN_IF_ERROR(LoadData(name, c).status());
+  ASSIGN_OR_RETURN(const EmbedderOptions opt, ReadOptions(c));
+  // Checked before any task starts: every data set loads.
+  for (const std::string& name : opt.datasets) RETURN_IF_ERROR(LoadData(name, opt).status());
   TaskRunner runner;
-  runner.report_rows = {"mnist", "fashion_mnist"};
-  runner.run_rows = datasets;
+  runner.report_rows = DatasetNames();
+  runner.run_rows = opt.datasets;
   runner.key = [&](const std::string& dataset, int64_t seed) {
     nlohmann::json config = c.values();
     config.erase("seeds");
     config.erase("datasets");
     return nlohmann::json{{"dataset", dataset}, {"seed", seed}, {"config", config}};
   };
-  runner.run = RunSeed;
+  runner.run = [&opt](Experiment& ex, const TaskContext& task) { return RunSeed(ex, opt, task); };
   runner.report = Report;
   return RunTasks(ex, runner);
 }

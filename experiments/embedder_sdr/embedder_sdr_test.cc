@@ -133,17 +133,57 @@ TEST(EmbedderSdrConfigTest, RunsWithoutInformationPlanes) {
   EXPECT_GT(Mean(Row(*j, "mnist/kwta"), "accuracy_knn5"), 0.2);
 }
 
-TEST(EmbedderSdrConfigTest, RejectsBadConfig) {
-  const std::string bin = std::string(std::getenv("TEST_SRCDIR")) +
-                          "/sparselab/experiments/embedder_sdr/embedder_sdr";
-  const std::string base = bin + " --preset=quick --threads=1 --out=" + Tmp() + " ";
-  // A pretrained variant without the softmax model before it.
-  EXPECT_NE(WEXITSTATUS(std::system((base + "--set='variants=[\"kwta_pretrained\"]' 2>" +
-                                     Tmp() + "/err1").c_str())),
-            0);
-  EXPECT_NE(WEXITSTATUS(std::system(
-                (base + "--set='variants=[\"nonsense\"]' 2>" + Tmp() + "/err2").c_str())),
-            0);
+// Values of the right type but impossible meaning are refused before any work
+// (before a data set is read), each with a message naming the key, the value
+// and the rule.
+TEST(EmbedderSdrConfigTest, ImpossibleValuesAreRefusedBeforeAnyWork) {
+  sparselab::experiment_testing::ExpectSettingsRejected(
+      "embedder_sdr", "--preset=quick --threads=1",
+      {
+          {"variants=[\"kwta_pretrained\"]",
+           {"config key 'variants' = [\"kwta_pretrained\"] (preset quick)",
+            "\"softmax\" must come before it"}},
+          {"variants=[\"nonsense\"]", {"'variants'", "unknown variant 'nonsense'", "use softmax"}},
+          {"variants=[]", {"'variants' = []", "at least one variant"}},
+          {"variants=[\"kwta\",\"kwta\"]", {"'variants'", "'kwta' is listed twice"}},
+          {"mi_variants=[\"bogus\"]", {"'mi_variants'", "'bogus' is not in"}},
+          {"datasets=[]", {"'datasets' = []", "at least one data set"}},
+          {"datasets=[\"cifar\"]", {"'datasets'", "unknown data set 'cifar'"}},
+          {"datasets=[\"mnist\",\"mnist\"]", {"'datasets'", "'mnist' is listed twice"}},
+          {"train_samples=-1", {"'train_samples' = -1", "must be >= 0"}},
+          {"epochs=0", {"'epochs' = 0", "at least 1 epoch"}},
+          {"batch_size=1", {"'batch_size' = 1", ">= 2 samples"}},
+          {"optimizer=\"rmsprop\"", {"'optimizer' = \"rmsprop\"", "use adam or sgd"}},
+          {"lr=0", {"'lr' = 0", "learning rate must be > 0"}},
+          {"momentum=1.0", {"'momentum' = 1.0", "[0, 1)"}},
+          {"weight_decay=-0.1", {"'weight_decay' = -0.1", ">= 0"}},
+          {"embedding_dim=1", {"'embedding_dim' = 1", ">= 2 units"}},
+          {"code_sparsity=0", {"'code_sparsity' = 0", "(0, 1)"}},
+          {"code_sparsity=1.0", {"'code_sparsity' = 1.0", "(0, 1)"}},
+          {"hidden_sparsity=1.5", {"'hidden_sparsity' = 1.5", "(0, 1)"}},
+          {"kwta_training=\"hard\"", {"'kwta_training' = \"hard\"", "soft or binary"}},
+          {"kwta_hardness=0", {"'kwta_hardness' = 0", "> 0"}},
+          {"scaling_boost=-1", {"'scaling_boost' = -1", ">= 0"}},
+          {"scaling_period=0", {"'scaling_period' = 0", ">= 1 sample"}},
+          {"triplet_margin=-0.5", {"'triplet_margin' = -0.5", ">= 0"}},
+          {"triplet_distance=\"l1\"", {"'triplet_distance' = \"l1\"", "cosine or l2"}},
+          {"triplet_negatives=\"all\"", {"'triplet_negatives'", "hardest or random"}},
+          {"knn_k=0", {"'knn_k' = 0", "k >= 1"}},
+          {"knn_train_samples=3", {"'knn_train_samples' = 3", ">= knn_k = 5"}},
+          {"union_pairs=501", {"'union_pairs' = 501", "test_samples / 2 pairs = 500"}},
+          {"union_pairs=0", {"'union_pairs' = 0", "1 to test_samples / 2"}},
+          {"mi_every=0", {"'mi_every' = 0", "mi_every >= 1"}},
+          {"mi_estimators=[\"ksg\",\"bins\"]", {"'mi_estimators'", "unknown estimator 'bins'"}},
+          {"ksg_k=0", {"'ksg_k' = 0", "k >= 1"}},
+          {"mi_samples=3", {"'mi_samples' = 3", "more than ksg_k = 3"}},
+          {"mi_samples=2000", {"'mi_samples' = 2000", "at most test_samples"}},
+          {"mi_pca_dim=-1", {"'mi_pca_dim' = -1", ">= 0"}},
+          {"mine_iterations=0", {"'mine_iterations' = 0", "at least 1 iteration"}},
+          {"mine_hidden=0", {"'mine_hidden' = 0", ">= 1 hidden unit"}},
+          {"mine_batch=1", {"'mine_batch' = 1", ">= 2 samples"}},
+          {"mine_learning_rate=-1", {"'mine_learning_rate' = -1", "must be > 0"}},
+          {"mine_average_last=101", {"'mine_average_last' = 101", "1 to mine_iterations = 100"}},
+      });
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "lib/base/quote.h"
+#include "lib/base/status_macros.h"
 
 namespace sparselab::embedder_sdr {
 
@@ -30,38 +32,34 @@ absl::StatusOr<Variant> ParseVariant(const std::string& name) {
     return v;
   }
   return absl::InvalidArgumentError(absl::StrCat(
-      "unknown variant '", name,
-      "': use softmax, kwta, kwta_scaling, kwta_pretrained, kwta_pretrained_scaling, kwta_hidden"));
+      "unknown variant ", QuoteInput(name),
+      ": use softmax, kwta, kwta_scaling, kwta_pretrained, kwta_pretrained_scaling, kwta_hidden"));
 }
 
 absl::StatusOr<std::vector<Variant>> ReadVariants(const Config& config) {
   const auto names = config.Get<std::vector<std::string>>("variants");
-  if (names.empty()) return absl::InvalidArgumentError("config \"variants\" is empty");
+  RETURN_IF_ERROR(RequireConfig(!names.empty(), config, "variants",
+                                "give at least one variant (softmax, kwta, ...)"));
   std::vector<Variant> variants;
   bool softmax_seen = false;
   for (const std::string& name : names) {
     absl::StatusOr<Variant> v = ParseVariant(name);
-    if (!v.ok()) return v.status();
-    if (v->pretrained && !softmax_seen) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "config \"variants\": '", name, "' starts from the softmax model, so \"softmax\" "
-          "must come before it (got [", absl::StrJoin(names, ", "), "])"));
-    }
+    RETURN_IF_ERROR(RequireConfig(v.ok(), config, "variants", std::string(v.status().message())));
+    RETURN_IF_ERROR(RequireConfig(std::count(names.begin(), names.end(), name) == 1, config,
+                                  "variants", absl::StrCat("'", name, "' is listed twice")));
+    RETURN_IF_ERROR(RequireConfig(
+        !v->pretrained || softmax_seen, config, "variants",
+        absl::StrCat("'", name, "' starts from the softmax model, so \"softmax\" must come "
+                     "before it")));
     softmax_seen = softmax_seen || name == "softmax";
     variants.push_back(*v);
   }
   for (const std::string& name : config.Get<std::vector<std::string>>("mi_variants")) {
-    if (std::find(names.begin(), names.end(), name) == names.end()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "config \"mi_variants\": '", name, "' is not in \"variants\""));
-    }
+    RETURN_IF_ERROR(RequireConfig(std::find(names.begin(), names.end(), name) != names.end(),
+                                  config, "mi_variants",
+                                  absl::StrCat(QuoteInput(name), " is not in \"variants\"")));
   }
   return variants;
-}
-
-bool VariantListed(const Config& config, const std::string& key, const std::string& name) {
-  const auto names = config.Get<std::vector<std::string>>(key);
-  return std::find(names.begin(), names.end(), name) != names.end();
 }
 
 }  // namespace sparselab::embedder_sdr

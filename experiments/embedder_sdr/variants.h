@@ -31,9 +31,6 @@ absl::StatusOr<Variant> ParseVariant(const std::string& name);
 // and every name of "mi_variants" must be a listed variant.
 absl::StatusOr<std::vector<Variant>> ReadVariants(const Config& config);
 
-// Whether `name` is in the string list config[key].
-bool VariantListed(const Config& config, const std::string& key, const std::string& name);
-
 }  // namespace sparselab::embedder_sdr
 
 #endif  // SPARSELAB_EXPERIMENTS_EMBEDDER_SDR_VARIANTS_H_

@@ -5,13 +5,16 @@
 //     Stoegbauer & Grassberger 2004, Sec. IV).
 //  3. y = sin(x) + noise, x ~ U(-pi, pi): a non-Gaussian dependence where GCMI
 //     is only a lower bound; truth h(Y) - 1/2 log(2 pi e sigma^2) by quadrature.
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/harness/config.h"
 #include "lib/harness/experiment.h"
 #include "lib/base/plot.h"
 #include "lib/base/progress.h"
@@ -79,21 +82,118 @@ double SineTruth(double sigma) {
   return h - 0.5 * std::log(2.0 * M_PI * M_E * sigma * sigma);
 }
 
-monitor::KsgOptions KsgFromConfig(const Experiment& ex, uint64_t seed) {
+// The configuration, read once and checked before any work.
+struct MiEstimatorsOptions {
+  int k = 0;  // KSG neighbours
+  // Figure 1.
+  std::vector<int64_t> fig1_dims;
+  std::vector<double> fig1_rhos;
+  int64_t fig1_samples = 0;
+  int mine_iterations = 0;
+  int mine_batch = 0;
+  int mine_hidden = 0;
+  double mine_learning_rate = 0;
+  int mine_average_last = 0;
+  // KSG against N.
+  double bias_rho = 0;
+  std::vector<int64_t> bias_samples;
+  int64_t bias_repeats = 0;
+  // y = sin(x) + noise.
+  int64_t sine_samples = 0;
+  std::vector<double> sine_noise;
+};
+
+template <typename T, typename Pred>
+bool NonEmptyAll(const std::vector<T>& values, Pred pred) {
+  return !values.empty() && std::all_of(values.begin(), values.end(), pred);
+}
+
+bool IsCorrelation(double rho) { return std::isfinite(rho) && rho > -1 && rho < 1; }
+
+// An int option: the JSON integer must also fit the estimators' int fields.
+int IntIn(const Config& c, const std::string& key) {
+  return static_cast<int>(std::clamp<int64_t>(c.Int(key), std::numeric_limits<int>::min(),
+                                              std::numeric_limits<int>::max()));
+}
+
+absl::StatusOr<MiEstimatorsOptions> ReadOptions(const Config& c) {
+  MiEstimatorsOptions o;
+  o.k = IntIn(c, "k");
+  o.fig1_dims = c.Get<std::vector<int64_t>>("fig1_dims");
+  o.fig1_rhos = c.Get<std::vector<double>>("fig1_rhos");
+  o.fig1_samples = c.Int("fig1_samples");
+  o.mine_iterations = IntIn(c, "mine_iterations");
+  o.mine_batch = IntIn(c, "mine_batch");
+  o.mine_hidden = IntIn(c, "mine_hidden");
+  o.mine_learning_rate = c.Double("mine_learning_rate");
+  o.mine_average_last = IntIn(c, "mine_average_last");
+  o.bias_rho = c.Double("bias_rho");
+  o.bias_samples = c.Get<std::vector<int64_t>>("bias_samples");
+  o.bias_repeats = c.Int("bias_repeats");
+  o.sine_samples = c.Int("sine_samples");
+  o.sine_noise = c.Get<std::vector<double>>("sine_noise");
+
+  constexpr int64_t kMaxSamples = 10000000;  // 10^7 points of d = 20 are already 1.6 GB
+  RETURN_IF_ERROR(RequireConfig(o.k >= 1 && o.k <= 1000, c, "k",
+                                "KSG counts k >= 1 nearest neighbours (at most 1000; the paper: 3)"));
+  RETURN_IF_ERROR(RequireConfig(
+      NonEmptyAll(o.fig1_dims, [](int64_t d) { return d >= 1 && d <= 1000; }), c, "fig1_dims",
+      "give a non-empty list of dimensions d in [1, 1000] (the paper: 2 and 20)"));
+  RETURN_IF_ERROR(RequireConfig(
+      NonEmptyAll(o.fig1_rhos, IsCorrelation), c, "fig1_rhos",
+      "give a non-empty list of correlations -1 < rho < 1 (at |rho| = 1 the truth is infinite)"));
+  RETURN_IF_ERROR(RequireConfig(
+      o.fig1_samples > o.k && o.fig1_samples <= kMaxSamples, c, "fig1_samples",
+      absl::StrCat("the sample count N must exceed k = ", o.k,
+                   " (KSG needs k neighbours besides each point) and be at most 10^7")));
+  RETURN_IF_ERROR(RequireConfig(o.mine_iterations >= 1 && o.mine_iterations <= 100000000, c,
+                                "mine_iterations", "MINE needs at least 1 iteration (at most 10^8)"));
+  RETURN_IF_ERROR(RequireConfig(o.mine_batch >= 2 && o.mine_batch <= 1000000, c, "mine_batch",
+                                "a MINE minibatch needs >= 2 samples (it shuffles y against x)"));
+  RETURN_IF_ERROR(RequireConfig(o.mine_hidden >= 1 && o.mine_hidden <= 100000, c, "mine_hidden",
+                                "the statistics network needs >= 1 hidden unit per layer"));
+  RETURN_IF_ERROR(RequireConfig(std::isfinite(o.mine_learning_rate) && o.mine_learning_rate > 0,
+                                c, "mine_learning_rate",
+                                "the learning rate must be > 0 (the paper's code: 1e-3)"));
+  RETURN_IF_ERROR(RequireConfig(
+      o.mine_average_last >= 1 && o.mine_average_last <= o.mine_iterations, c,
+      "mine_average_last",
+      absl::StrCat("the averaged window must hold 1 to mine_iterations = ", o.mine_iterations,
+                   " iterations")));
+  RETURN_IF_ERROR(RequireConfig(IsCorrelation(o.bias_rho), c, "bias_rho",
+                                "a correlation must be in (-1, 1)"));
+  RETURN_IF_ERROR(RequireConfig(
+      NonEmptyAll(o.bias_samples, [&](int64_t n) { return n > o.k && n <= kMaxSamples; }), c,
+      "bias_samples",
+      absl::StrCat("give a non-empty list of sample counts N with k = ", o.k, " < N <= 10^7")));
+  RETURN_IF_ERROR(RequireConfig(o.bias_repeats >= 1 && o.bias_repeats <= 1000, c, "bias_repeats",
+                                "each N needs 1 to 1000 sample sets per seed"));
+  RETURN_IF_ERROR(RequireConfig(
+      o.sine_samples > o.k && o.sine_samples <= kMaxSamples, c, "sine_samples",
+      absl::StrCat("the sample count N must exceed k = ", o.k, " and be at most 10^7")));
+  RETURN_IF_ERROR(RequireConfig(
+      NonEmptyAll(o.sine_noise, [](double s) { return std::isfinite(s) && s > 0; }), c,
+      "sine_noise",
+      "give a non-empty list of noise levels sigma > 0 (at sigma = 0 the truth is infinite)"));
+  return o;
+}
+
+monitor::KsgOptions KsgFor(const Experiment& ex, const MiEstimatorsOptions& opt, uint64_t seed) {
   monitor::KsgOptions ksg;
-  ksg.k = static_cast<int>(ex.config().Int("k"));
+  ksg.k = opt.k;
   ksg.seed = seed;
   ksg.num_threads = ex.threads();
   return ksg;
 }
 
-monitor::MineOptions MineFromConfig(const Experiment& ex, uint64_t seed, const std::string& label) {
+monitor::MineOptions MineFor(const Experiment& ex, const MiEstimatorsOptions& opt, uint64_t seed,
+                             const std::string& label) {
   monitor::MineOptions o;
-  o.iterations = static_cast<int>(ex.config().Int("mine_iterations"));
-  o.batch_size = static_cast<int>(ex.config().Int("mine_batch"));
-  o.hidden_units = static_cast<int>(ex.config().Int("mine_hidden"));
-  o.learning_rate = ex.config().Double("mine_learning_rate");
-  o.average_last = static_cast<int>(ex.config().Int("mine_average_last"));
+  o.iterations = opt.mine_iterations;
+  o.batch_size = opt.mine_batch;
+  o.hidden_units = opt.mine_hidden;
+  o.learning_rate = opt.mine_learning_rate;
+  o.average_last = opt.mine_average_last;
   o.seed = seed;
   o.device = ex.device().str();
   o.show_progress = false;
@@ -101,10 +201,11 @@ monitor::MineOptions MineFromConfig(const Experiment& ex, uint64_t seed, const s
   return o;
 }
 
-absl::Status Figure1(Experiment& ex, Progress& progress, int64_t& step) {
-  const int64_t n = ex.config().Int("fig1_samples");
-  const auto dims = ex.config().Get<std::vector<int64_t>>("fig1_dims");
-  const auto rhos = ex.config().Get<std::vector<double>>("fig1_rhos");
+absl::Status Figure1(Experiment& ex, const MiEstimatorsOptions& opt, Progress& progress,
+                     int64_t& step) {
+  const int64_t n = opt.fig1_samples;
+  const std::vector<int64_t>& dims = opt.fig1_dims;
+  const std::vector<double>& rhos = opt.fig1_rhos;
   for (int64_t d : dims) {
     std::vector<double> truth_curve, ksg_curve, gcmi_curve, mine_curve;
     for (double rho : rhos) {
@@ -115,11 +216,11 @@ absl::Status Figure1(Experiment& ex, Progress& progress, int64_t& step) {
       double ksg_sum = 0, gcmi_sum = 0, mine_sum = 0;
       for (int64_t seed : ex.seeds()) {
         const XYSamples p = CorrelatedGaussian(n, d, rho, 1000 * seed + 17 * d + static_cast<uint64_t>(100 * (rho + 1)));
-        const monitor::KsgOptions ksg = KsgFromConfig(ex, seed);
+        const monitor::KsgOptions ksg = KsgFor(ex, opt, seed);
         ASSIGN_OR_RETURN(const double v_ksg, monitor::KsgMutualInformation(p.x, p.y, ksg));
         ASSIGN_OR_RETURN(const double v_gcmi, monitor::GcmiCc(p.x, p.y));
         ASSIGN_OR_RETURN(const monitor::MineResult v_mine,
-                         monitor::MineMutualInformation(p.x, p.y, MineFromConfig(ex, seed, row)));
+                         monitor::MineMutualInformation(p.x, p.y, MineFor(ex, opt, seed, row)));
         ex.table().Add(row, "ksg", seed, v_ksg);
         ex.table().Add(row, "gcmi", seed, v_gcmi);
         ex.table().Add(row, "mine", seed, v_mine.mi);
@@ -144,7 +245,7 @@ absl::Status Figure1(Experiment& ex, Progress& progress, int64_t& step) {
     plot.extra = "set key left top";
     const std::string png = ex.OutputPath(absl::StrCat("fig1_d", d, ".png"));
     RETURN_IF_ERROR(PlotLines(png, {{"truth", rhos, truth_curve, "lines"},
-                                    {absl::StrCat("KSG (k=", ex.config().Int("k"), ")"), rhos, ksg_curve},
+                                    {absl::StrCat("KSG (k=", opt.k, ")"), rhos, ksg_curve},
                                     {"GCMI", rhos, gcmi_curve},
                                     {"MINE", rhos, mine_curve}},
                               plot));
@@ -154,12 +255,13 @@ absl::Status Figure1(Experiment& ex, Progress& progress, int64_t& step) {
   return absl::OkStatus();
 }
 
-absl::Status KsgAgainstN(Experiment& ex, Progress& progress, int64_t& step) {
-  const double rho = ex.config().Double("bias_rho");
-  const int64_t repeats = ex.config().Int("bias_repeats");
+absl::Status KsgAgainstN(Experiment& ex, const MiEstimatorsOptions& opt, Progress& progress,
+                         int64_t& step) {
+  const double rho = opt.bias_rho;
+  const int64_t repeats = opt.bias_repeats;
   const double truth = -0.5 * std::log(1.0 - rho * rho);
   std::vector<double> ns, bias1, bias2, spread1;
-  for (int64_t n : ex.config().Get<std::vector<int64_t>>("bias_samples")) {
+  for (int64_t n : opt.bias_samples) {
     const std::string row = absl::StrCat("ksg_vs_n/N=", n);
     ex.table().Set(row, "truth", truth);
     ex.table().SetPaper(row, "truth", truth);
@@ -168,7 +270,7 @@ absl::Status KsgAgainstN(Experiment& ex, Progress& progress, int64_t& step) {
       for (int64_t r = 0; r < repeats; ++r) {
         const int64_t id = seed * 1000 + r;  // one sample set per (seed, repeat)
         const XYSamples p = CorrelatedGaussian(n, 1, rho, 777 + id * 7919 + n);
-        const monitor::KsgOptions ksg = KsgFromConfig(ex, static_cast<uint64_t>(id));
+        const monitor::KsgOptions ksg = KsgFor(ex, opt, static_cast<uint64_t>(id));
         ASSIGN_OR_RETURN(const double a, monitor::KsgMutualInformation(p.x, p.y, ksg));
         ASSIGN_OR_RETURN(const double b, monitor::Ksg2MutualInformation(p.x, p.y, ksg));
         ex.table().Add(row, "ksg1", id, a);
@@ -200,21 +302,22 @@ absl::Status KsgAgainstN(Experiment& ex, Progress& progress, int64_t& step) {
   return ex.WriteResult();
 }
 
-absl::Status SineDependence(Experiment& ex, Progress& progress, int64_t& step) {
-  const int64_t n = ex.config().Int("sine_samples");
-  for (double sigma : ex.config().Get<std::vector<double>>("sine_noise")) {
+absl::Status SineDependence(Experiment& ex, const MiEstimatorsOptions& opt, Progress& progress,
+                            int64_t& step) {
+  const int64_t n = opt.sine_samples;
+  for (double sigma : opt.sine_noise) {
     const std::string row = absl::StrFormat("sine/sigma=%.1f", sigma);
     const double truth = SineTruth(sigma);
     ex.table().Set(row, "truth", truth);
     ex.table().SetPaper(row, "truth", truth);
     for (int64_t seed : ex.seeds()) {
       const XYSamples p = Sine(n, sigma, 31 + seed * 101 + static_cast<uint64_t>(sigma * 1000));
-      const monitor::KsgOptions ksg = KsgFromConfig(ex, seed);
+      const monitor::KsgOptions ksg = KsgFor(ex, opt, seed);
       ASSIGN_OR_RETURN(const double a, monitor::KsgMutualInformation(p.x, p.y, ksg));
       ASSIGN_OR_RETURN(const double b, monitor::Ksg2MutualInformation(p.x, p.y, ksg));
       ASSIGN_OR_RETURN(const double g, monitor::GcmiCc(p.x, p.y));
       ASSIGN_OR_RETURN(const monitor::MineResult m,
-                       monitor::MineMutualInformation(p.x, p.y, MineFromConfig(ex, seed, row)));
+                       monitor::MineMutualInformation(p.x, p.y, MineFor(ex, opt, seed, row)));
       ex.table().Add(row, "ksg", seed, a);
       ex.table().Add(row, "ksg2", seed, b);
       ex.table().Add(row, "gcmi", seed, g);
@@ -227,18 +330,17 @@ absl::Status SineDependence(Experiment& ex, Progress& progress, int64_t& step) {
 }
 
 absl::Status Run(Experiment& ex) {
+  ASSIGN_OR_RETURN(const MiEstimatorsOptions opt, ReadOptions(ex.config()));
   ex.extra()["figures"] = nlohmann::json::array();
   ex.extra()["units"] = "nats";
-  const int64_t total =
-      static_cast<int64_t>(ex.config().Get<std::vector<int64_t>>("fig1_dims").size() *
-                           ex.config().Get<std::vector<double>>("fig1_rhos").size() * ex.seeds().size() +
-                           ex.config().Get<std::vector<int64_t>>("bias_samples").size() +
-                           ex.config().Get<std::vector<double>>("sine_noise").size() * ex.seeds().size());
+  const int64_t total = static_cast<int64_t>(
+      opt.fig1_dims.size() * opt.fig1_rhos.size() * ex.seeds().size() + opt.bias_samples.size() +
+      opt.sine_noise.size() * ex.seeds().size());
   Progress progress("mi_estimators", total);
   int64_t step = 0;
-  RETURN_IF_ERROR(Figure1(ex, progress, step));
-  RETURN_IF_ERROR(KsgAgainstN(ex, progress, step));
-  RETURN_IF_ERROR(SineDependence(ex, progress, step));
+  RETURN_IF_ERROR(Figure1(ex, opt, progress, step));
+  RETURN_IF_ERROR(KsgAgainstN(ex, opt, progress, step));
+  RETURN_IF_ERROR(SineDependence(ex, opt, progress, step));
   progress.Finish();
   return absl::OkStatus();
 }

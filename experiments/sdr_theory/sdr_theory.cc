@@ -99,23 +99,15 @@ struct Options {
   double threshold_target = 0;
 };
 
-// An error for a config value that breaks a rule, naming key, value, rule and fix.
-absl::Status Bad(const Config& c, const std::string& key, const std::string& rule,
-                 const std::string& fix) {
-  return absl::InvalidArgumentError(absl::StrCat("config key '", key, "' = ", c.At(key).dump(),
-                                                 ": ", rule, "; fix: ", fix));
-}
-
-#define CHECK_CONFIG(cond, key, rule, fix) \
-  if (!(cond)) return Bad(c, key, rule, fix)
-
 absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> Pairs(const Config& c,
                                                                const std::string& key,
                                                                const std::string& what) {
   std::vector<std::pair<int64_t, int64_t>> out;
   for (const auto& p : c.Get<std::vector<std::vector<int64_t>>>(key)) {
-    CHECK_CONFIG(p.size() == 2, key, absl::StrCat("each entry must be a pair ", what),
-                 absl::StrCat("write entries as [", what.substr(1, what.size() - 2), "]"));
+    RETURN_IF_ERROR(
+        RequireConfig(p.size() == 2, c, key,
+                      absl::StrCat("each entry must be a pair ", what, "; write entries as [",
+                                   what.substr(1, what.size() - 2), "]")));
     out.emplace_back(p[0], p[1]);
   }
   return out;
@@ -129,14 +121,15 @@ absl::StatusOr<TrialRule> ReadTrialRule(const Config& c, const std::string& pref
   r.min_trials = c.Int(lo);
   r.max_trials = c.Int(hi);
   r.min_probability = c.Double(pmin);
-  CHECK_CONFIG(r.target_matches > 0, target, "must be > 0 (matches wanted per simulated point)",
-               "use e.g. 100");
-  CHECK_CONFIG(r.min_trials >= 1, lo, "must be >= 1", "use e.g. 1000000");
-  CHECK_CONFIG(r.max_trials >= r.min_trials && r.max_trials <= 1000000000000LL, hi,
-               absl::StrCat("must be between ", lo, " (", r.min_trials, ") and 1e12"),
-               absl::StrCat("raise ", hi, " or lower ", lo));
-  CHECK_CONFIG(r.min_probability >= 0 && r.min_probability <= 1, pmin,
-               "must be a probability in [0, 1]", "use e.g. 1e-8");
+  RETURN_IF_ERROR(RequireConfig(r.target_matches > 0, c, target,
+                                "must be > 0 (matches wanted per simulated point); use e.g. 100"));
+  RETURN_IF_ERROR(RequireConfig(r.min_trials >= 1, c, lo, "must be >= 1; use e.g. 1000000"));
+  RETURN_IF_ERROR(RequireConfig(r.max_trials >= r.min_trials && r.max_trials <= 1000000000000LL, c,
+                                hi,
+                                absl::StrCat("must be between ", lo, " (", r.min_trials,
+                                             ") and 1e12; raise ", hi, " or lower ", lo)));
+  RETURN_IF_ERROR(RequireConfig(r.min_probability >= 0 && r.min_probability <= 1, c, pmin,
+                                "must be a probability in [0, 1]; use e.g. 1e-8"));
   return r;
 }
 
@@ -144,53 +137,59 @@ absl::StatusOr<TrialRule> ReadTrialRule(const Config& c, const std::string& pref
 absl::StatusOr<Options> ReadOptions(const Config& c) {
   Options o;
   for (const std::string& p : c.Get<std::vector<std::string>>("panels")) {
-    CHECK_CONFIG(std::find(kPanels.begin(), kPanels.end(), p) != kPanels.end(), "panels",
-                 absl::StrCat("unknown panel '", p, "'"),
-                 absl::StrCat("choose from ", absl::StrJoin(kPanels, ", ")));
+    RETURN_IF_ERROR(RequireConfig(
+        std::find(kPanels.begin(), kPanels.end(), p) != kPanels.end(), c, "panels",
+        absl::StrCat("unknown panel '", p, "'; choose from ", absl::StrJoin(kPanels, ", "))));
     o.panels.insert(p);
   }
 
   // Table 1.
   o.table1_n = c.Int("table1_n");
   o.table1_a = c.Int("table1_a");
-  CHECK_CONFIG(o.table1_n >= 1, "table1_n", "the population must have n >= 1 cells",
-               "use e.g. 100000");
-  CHECK_CONFIG(o.table1_a >= 0 && o.table1_a <= o.table1_n, "table1_a",
-               absl::StrCat("a > n: at most n = table1_n (", o.table1_n, ") cells can be active"),
-               "lower table1_a or raise table1_n");
+  RETURN_IF_ERROR(RequireConfig(o.table1_n >= 1, c, "table1_n",
+                                "the population must have n >= 1 cells; use e.g. 100000"));
+  RETURN_IF_ERROR(
+      RequireConfig(o.table1_a >= 0 && o.table1_a <= o.table1_n, c, "table1_a",
+                    absl::StrCat("a > n: at most n = table1_n (", o.table1_n,
+                                 ") cells can be active; lower table1_a or raise table1_n")));
   o.table1_theta_equals_s = c.Get<std::vector<int64_t>>("table1_theta_equals_s");
   for (int64_t s : o.table1_theta_equals_s) {
-    CHECK_CONFIG(s >= 1 && s <= o.table1_n, "table1_theta_equals_s",
-                 absl::StrCat("each s must be in 1..table1_n (", o.table1_n, ")"),
-                 "list synapse counts such as [6, 8, 10]");
+    RETURN_IF_ERROR(RequireConfig(s >= 1 && s <= o.table1_n, c, "table1_theta_equals_s",
+                                  absl::StrCat("each s must be in 1..table1_n (", o.table1_n,
+                                               "); list synapse counts such as [6, 8, 10]")));
   }
   o.table1_s_equals_2theta = c.Get<std::vector<int64_t>>("table1_s_equals_2theta");
   for (int64_t t : o.table1_s_equals_2theta) {
-    CHECK_CONFIG(t >= 1 && 2 * t <= o.table1_n, "table1_s_equals_2theta",
-                 absl::StrCat("each theta must be >= 1 with s = 2 theta <= table1_n (", o.table1_n, ")"),
-                 "list thresholds such as [6, 8, 10, 12]");
+    RETURN_IF_ERROR(
+        RequireConfig(t >= 1 && 2 * t <= o.table1_n, c, "table1_s_equals_2theta",
+                      absl::StrCat("each theta must be >= 1 with s = 2 theta <= table1_n (",
+                                   o.table1_n, "); list thresholds such as [6, 8, 10, 12]")));
   }
   ASSIGN_OR_RETURN(o.table1_union, Pairs(c, "table1_union", "[theta, m]"));
   for (auto [t, m] : o.table1_union) {
-    CHECK_CONFIG(m >= 1, "table1_union", absl::StrCat("M < 1: a union needs m >= 1 patterns (got ", m, ")"),
-                 "use m >= 1");
-    CHECK_CONFIG(t >= 1 && 2 * m * t <= o.table1_n, "table1_union",
-                 absl::StrCat("each [theta, m] needs theta >= 1 and s = 2 m theta <= table1_n (",
-                              o.table1_n, ")"),
-                 "lower theta or m");
+    RETURN_IF_ERROR(RequireConfig(
+        m >= 1, c, "table1_union",
+        absl::StrCat("M < 1: a union needs m >= 1 patterns (got ", m, "); use m >= 1")));
+    RETURN_IF_ERROR(RequireConfig(
+        t >= 1 && 2 * m * t <= o.table1_n, c, "table1_union",
+        absl::StrCat("each [theta, m] needs theta >= 1 and s = 2 m theta <= table1_n (", o.table1_n,
+                     "); lower theta or m")));
   }
 
   // Examples.
   for (const auto& e : c.Get<std::vector<std::vector<int64_t>>>("examples")) {
-    CHECK_CONFIG(e.size() == 4, "examples", "each entry must be [n, a, s, theta]",
-                 "write entries as [n, a, s, theta]");
+    RETURN_IF_ERROR(
+        RequireConfig(e.size() == 4, c, "examples",
+                      "each entry must be [n, a, s, theta]; write entries as [n, a, s, theta]"));
     const int64_t n = e[0], a = e[1], s = e[2], t = e[3];
-    CHECK_CONFIG(n >= 1 && a >= 0 && a <= n && s >= 0 && s <= n, "examples",
-                 absl::StrCat("entry [", absl::StrJoin(e, ", "), "] needs n >= 1 and 0 <= a, s <= n"),
-                 "fix that entry");
-    CHECK_CONFIG(t >= 0 && t <= s, "examples",
-                 absl::StrCat("entry [", absl::StrJoin(e, ", "), "]: theta > s (or < 0): a segment with s synapses cannot need more than s"),
-                 "use 0 <= theta <= s");
+    RETURN_IF_ERROR(
+        RequireConfig(n >= 1 && a >= 0 && a <= n && s >= 0 && s <= n, c, "examples",
+                      absl::StrCat("entry [", absl::StrJoin(e, ", "),
+                                   "] needs n >= 1 and 0 <= a, s <= n; fix that entry")));
+    RETURN_IF_ERROR(RequireConfig(t >= 0 && t <= s, c, "examples",
+                                  absl::StrCat("entry [", absl::StrJoin(e, ", "),
+                                               "]: theta > s (or < 0): a segment with s synapses "
+                                               "cannot need more than s; use 0 <= theta <= s")));
     o.examples.push_back({n, a, s, t});
   }
 
@@ -198,50 +197,55 @@ absl::StatusOr<Options> ReadOptions(const Config& c) {
   o.n_s = c.Int("n_s");
   o.n_theta = c.Int("n_theta");
   const int64_t first = c.Int("n_first"), last = c.Int("n_last"), step = c.Int("n_step");
-  CHECK_CONFIG(first >= 1, "n_first", "must be >= 1", "use e.g. 300");
-  CHECK_CONFIG(last >= first, "n_last", absl::StrCat("must be >= n_first (", first, ")"),
-               "raise n_last");
-  CHECK_CONFIG(step >= 1, "n_step", "must be >= 1", "use e.g. 200");
+  RETURN_IF_ERROR(RequireConfig(first >= 1, c, "n_first", "must be >= 1; use e.g. 300"));
+  RETURN_IF_ERROR(RequireConfig(last >= first, c, "n_last",
+                                absl::StrCat("must be >= n_first (", first, "); raise n_last")));
+  RETURN_IF_ERROR(RequireConfig(step >= 1, c, "n_step", "must be >= 1; use e.g. 200"));
   for (int64_t n = first; n <= last; n += step) o.n_values.push_back(n);
-  CHECK_CONFIG(o.n_s >= 1 && o.n_s <= first, "n_s",
-               absl::StrCat("the segment's synapses must be in 1..n_first (", first, ")"),
-               "lower n_s or raise n_first");
-  CHECK_CONFIG(o.n_theta >= 0 && o.n_theta <= o.n_s, "n_theta",
-               absl::StrCat("theta > s (or < 0): must be in 0..n_s (", o.n_s, ")"),
-               "lower n_theta or raise n_s");
+  RETURN_IF_ERROR(RequireConfig(o.n_s >= 1 && o.n_s <= first, c, "n_s",
+                                absl::StrCat("the segment's synapses must be in 1..n_first (",
+                                             first, "); lower n_s or raise n_first")));
+  RETURN_IF_ERROR(RequireConfig(o.n_theta >= 0 && o.n_theta <= o.n_s, c, "n_theta",
+                                absl::StrCat("theta > s (or < 0): must be in 0..n_s (", o.n_s,
+                                             "); lower n_theta or raise n_s")));
   for (int64_t a : c.Get<std::vector<int64_t>>("n_active")) {
-    CHECK_CONFIG(a >= 0 && a <= first, "n_active",
-                 absl::StrCat("a > n (or a < 0): each count must be in 0..n_first (", first, ")"),
-                 "lower that count or raise n_first");
+    RETURN_IF_ERROR(
+        RequireConfig(a >= 0 && a <= first, c, "n_active",
+                      absl::StrCat("a > n (or a < 0): each count must be in 0..n_first (", first,
+                                   "); lower that count or raise n_first")));
     o.n_active.push_back({std::to_string(a), a, 0});
   }
   for (double f : c.Get<std::vector<double>>("n_active_fractions")) {
-    CHECK_CONFIG(f > 0 && f <= 1, "n_active_fractions",
-                 "each fraction of active cells must be in (0, 1]", "use e.g. 0.5 for a = n/2");
+    RETURN_IF_ERROR(
+        RequireConfig(f > 0 && f <= 1, c, "n_active_fractions",
+                      "each fraction of active cells must be in (0, 1]; use e.g. 0.5 for a = n/2"));
     const int64_t inverse = std::llround(1 / f);
     o.n_active.push_back(
-        {std::abs(1.0 / inverse - f) < 1e-12 ? absl::StrCat("n/", inverse) : absl::StrCat(f, "n"), -1, f});
+        {std::abs(1.0 / inverse - f) < 1e-12 ? absl::StrCat("n/", inverse) : absl::StrCat(f, "n"),
+         -1, f});
   }
   o.n_simulate_up_to = c.Int("n_simulate_up_to");
-  CHECK_CONFIG(o.n_simulate_up_to >= 0, "n_simulate_up_to", "must be >= 0 (0: no simulation)",
-               "use e.g. 3500");
+  RETURN_IF_ERROR(RequireConfig(o.n_simulate_up_to >= 0, c, "n_simulate_up_to",
+                                "must be >= 0 (0: no simulation); use e.g. 3500"));
   ASSIGN_OR_RETURN(o.n_trials, ReadTrialRule(c, "n_"));
 
   // Effect of s.
   o.s_values = c.Get<std::vector<int64_t>>("s_values");
   for (int64_t s : o.s_values) {
-    CHECK_CONFIG(s >= 2 && s % 2 == 0, "s_values",
-                 "each s must be even and >= 2 (the threshold is theta = s / 2)",
-                 "list even synapse counts such as [2, 4, ..., 30]");
+    RETURN_IF_ERROR(RequireConfig(s >= 2 && s % 2 == 0, c, "s_values",
+                                  "each s must be even and >= 2 (the threshold is theta = s / 2); "
+                                  "list even synapse counts such as [2, 4, ..., 30]"));
   }
   ASSIGN_OR_RETURN(o.s_curves, Pairs(c, "s_curves", "[a, n]"));
   ASSIGN_OR_RETURN(o.s_extra_curves, Pairs(c, "s_extra_curves", "[a, n]"));
-  const int64_t s_max = o.s_values.empty() ? 0 : *std::max_element(o.s_values.begin(), o.s_values.end());
+  const int64_t s_max =
+      o.s_values.empty() ? 0 : *std::max_element(o.s_values.begin(), o.s_values.end());
   for (const std::string key : {"s_curves", "s_extra_curves"}) {
     for (auto [a, n] : key == "s_curves" ? o.s_curves : o.s_extra_curves) {
-      CHECK_CONFIG(n >= s_max && a >= 0 && a <= n, key,
-                   absl::StrCat("curve [", a, ", ", n, "] needs 0 <= a <= n and n >= the largest s (", s_max, ")"),
-                   "fix that curve");
+      RETURN_IF_ERROR(RequireConfig(
+          n >= s_max && a >= 0 && a <= n, c, key,
+          absl::StrCat("curve [", a, ", ", n, "] needs 0 <= a <= n and n >= the largest s (", s_max,
+                       "); fix that curve")));
     }
   }
 
@@ -249,25 +253,28 @@ absl::StatusOr<Options> ReadOptions(const Config& c) {
   o.noise_a = c.Int("noise_a");
   o.noise_s = c.Int("noise_s");
   o.noise_trials = c.Int("noise_trials");
-  CHECK_CONFIG(o.noise_a >= 1, "noise_a", "the stored pattern needs a >= 1 active cells",
-               "use e.g. 128");
-  CHECK_CONFIG(o.noise_s >= 1 && o.noise_s <= o.noise_a, "noise_s",
-               absl::StrCat("the segment's synapses are onto pattern cells: s must be in 1..noise_a (", o.noise_a, ")"),
-               "lower noise_s or raise noise_a");
+  RETURN_IF_ERROR(RequireConfig(o.noise_a >= 1, c, "noise_a",
+                                "the stored pattern needs a >= 1 active cells; use e.g. 128"));
+  RETURN_IF_ERROR(RequireConfig(
+      o.noise_s >= 1 && o.noise_s <= o.noise_a, c, "noise_s",
+      absl::StrCat("the segment's synapses are onto pattern cells: s must be in 1..noise_a (",
+                   o.noise_a, "); lower noise_s or raise noise_a")));
   o.noise_thetas = c.Get<std::vector<int64_t>>("noise_thetas");
   for (int64_t t : o.noise_thetas) {
-    CHECK_CONFIG(t >= 0 && t <= o.noise_s, "noise_thetas",
-                 absl::StrCat("theta > s (or < 0): each theta must be in 0..noise_s (", o.noise_s, ")"),
-                 "lower that theta or raise noise_s");
+    RETURN_IF_ERROR(
+        RequireConfig(t >= 0 && t <= o.noise_s, c, "noise_thetas",
+                      absl::StrCat("theta > s (or < 0): each theta must be in 0..noise_s (",
+                                   o.noise_s, "); lower that theta or raise noise_s")));
   }
   o.noise_v = c.Get<std::vector<int64_t>>("noise_v");
   for (int64_t v : o.noise_v) {
-    CHECK_CONFIG(v >= 0 && v <= o.noise_a, "noise_v",
-                 absl::StrCat("each noisy count v must be in 0..noise_a (", o.noise_a, ")"),
-                 "lower that v");
+    RETURN_IF_ERROR(RequireConfig(
+        v >= 0 && v <= o.noise_a, c, "noise_v",
+        absl::StrCat("each noisy count v must be in 0..noise_a (", o.noise_a, "); lower that v")));
   }
-  CHECK_CONFIG(o.noise_trials >= 0 && o.noise_trials <= 1000000000000LL, "noise_trials",
-               "must be in 0..1e12 (0: no simulation)", "use e.g. 100000000");
+  RETURN_IF_ERROR(RequireConfig(o.noise_trials >= 0 && o.noise_trials <= 1000000000000LL, c,
+                                "noise_trials",
+                                "must be in 0..1e12 (0: no simulation); use e.g. 100000000"));
 
   // Unions.
   o.union_n = c.Get<std::vector<int64_t>>("union_n");
@@ -275,54 +282,58 @@ absl::StatusOr<Options> ReadOptions(const Config& c) {
   o.union_s = c.Int("union_s");
   o.union_theta = c.Int("union_theta");
   o.union_max_m = c.Int("union_max_m");
-  const int64_t n_min = o.union_n.empty() ? 0 : *std::min_element(o.union_n.begin(), o.union_n.end());
-  CHECK_CONFIG(o.union_n.empty() || n_min >= 1, "union_n", "each population needs n >= 1",
-               "use e.g. [1000, 10000, 20000]");
-  CHECK_CONFIG(o.union_a >= 0 && o.union_a <= n_min, "union_a",
-               absl::StrCat("a > n (or a < 0): must be in 0..the smallest union_n (", n_min, ")"),
-               "lower union_a");
-  CHECK_CONFIG(o.union_s >= 0 && o.union_s <= n_min, "union_s",
-               absl::StrCat("must be in 0..the smallest union_n (", n_min, ")"), "lower union_s");
-  CHECK_CONFIG(o.union_theta >= 0, "union_theta", "must be >= 0", "use e.g. 15");
-  CHECK_CONFIG(o.union_max_m >= 1, "union_max_m", "M < 1: the largest union needs M >= 1 patterns",
-               "use e.g. 19");
+  const int64_t n_min =
+      o.union_n.empty() ? 0 : *std::min_element(o.union_n.begin(), o.union_n.end());
+  RETURN_IF_ERROR(RequireConfig(o.union_n.empty() || n_min >= 1, c, "union_n",
+                                "each population needs n >= 1; use e.g. [1000, 10000, 20000]"));
+  RETURN_IF_ERROR(
+      RequireConfig(o.union_a >= 0 && o.union_a <= n_min, c, "union_a",
+                    absl::StrCat("a > n (or a < 0): must be in 0..the smallest union_n (", n_min,
+                                 "); lower union_a")));
+  RETURN_IF_ERROR(RequireConfig(
+      o.union_s >= 0 && o.union_s <= n_min, c, "union_s",
+      absl::StrCat("must be in 0..the smallest union_n (", n_min, "); lower union_s")));
+  RETURN_IF_ERROR(RequireConfig(o.union_theta >= 0, c, "union_theta", "must be >= 0; use e.g. 15"));
+  RETURN_IF_ERROR(RequireConfig(o.union_max_m >= 1, c, "union_max_m",
+                                "M < 1: the largest union needs M >= 1 patterns; use e.g. 19"));
   ASSIGN_OR_RETURN(o.union_trials, ReadTrialRule(c, "union_"));
 
   // Optimal threshold.
   o.threshold_min_theta = c.Int("threshold_min_theta");
   o.threshold_max_theta = c.Int("threshold_max_theta");
-  CHECK_CONFIG(o.threshold_min_theta >= 0, "threshold_min_theta", "must be >= 0", "use e.g. 3");
-  CHECK_CONFIG(o.threshold_max_theta >= o.threshold_min_theta, "threshold_max_theta",
-               absl::StrCat("must be >= threshold_min_theta (", o.threshold_min_theta, ")"),
-               "raise threshold_max_theta");
+  RETURN_IF_ERROR(RequireConfig(o.threshold_min_theta >= 0, c, "threshold_min_theta",
+                                "must be >= 0; use e.g. 3"));
+  RETURN_IF_ERROR(
+      RequireConfig(o.threshold_max_theta >= o.threshold_min_theta, c, "threshold_max_theta",
+                    absl::StrCat("must be >= threshold_min_theta (", o.threshold_min_theta,
+                                 "); raise threshold_max_theta")));
   o.threshold_n = c.Get<std::vector<int64_t>>("threshold_n");
   o.threshold_s = c.Get<std::vector<int64_t>>("threshold_s");
   o.threshold_sparsities = c.Get<std::vector<double>>("threshold_sparsities");
   o.threshold_target = c.Double("threshold_target");
-  CHECK_CONFIG(!o.threshold_n.empty(), "threshold_n", "needs at least one population size",
-               "use e.g. [10000, 30000]");
-  CHECK_CONFIG(!o.threshold_s.empty(), "threshold_s", "needs at least one synapse count",
-               "use e.g. [20, 25]");
-  CHECK_CONFIG(!o.threshold_sparsities.empty(), "threshold_sparsities",
-               "needs at least one sparsity", "use e.g. [0.005, 0.01]");
+  RETURN_IF_ERROR(RequireConfig(!o.threshold_n.empty(), c, "threshold_n",
+                                "needs at least one population size; use e.g. [10000, 30000]"));
+  RETURN_IF_ERROR(RequireConfig(!o.threshold_s.empty(), c, "threshold_s",
+                                "needs at least one synapse count; use e.g. [20, 25]"));
+  RETURN_IF_ERROR(RequireConfig(!o.threshold_sparsities.empty(), c, "threshold_sparsities",
+                                "needs at least one sparsity; use e.g. [0.005, 0.01]"));
   const int64_t smallest = *std::min_element(o.threshold_n.begin(), o.threshold_n.end());
-  CHECK_CONFIG(smallest >= 1, "threshold_n", "each population needs n >= 1",
-               "use e.g. [10000, 30000]");
+  RETURN_IF_ERROR(RequireConfig(smallest >= 1, c, "threshold_n",
+                                "each population needs n >= 1; use e.g. [10000, 30000]"));
   for (int64_t s : o.threshold_s) {
-    CHECK_CONFIG(s >= 0 && s <= smallest, "threshold_s",
-                 absl::StrCat("each s must be in 0..the smallest threshold_n (", smallest, ")"),
-                 "lower that s");
+    RETURN_IF_ERROR(RequireConfig(s >= 0 && s <= smallest, c, "threshold_s",
+                                  absl::StrCat("each s must be in 0..the smallest threshold_n (",
+                                               smallest, "); lower that s")));
   }
   for (double f : o.threshold_sparsities) {
-    CHECK_CONFIG(f > 0 && f <= 1, "threshold_sparsities", "each sparsity a/n must be in (0, 1]",
-                 "use e.g. [0.005, 0.01]");
+    RETURN_IF_ERROR(RequireConfig(f > 0 && f <= 1, c, "threshold_sparsities",
+                                  "each sparsity a/n must be in (0, 1]; use e.g. [0.005, 0.01]"));
   }
-  CHECK_CONFIG(o.threshold_target > 0 && o.threshold_target < 1, "threshold_target",
-               "must be a probability in (0, 1)", "use e.g. 1e-9");
+  RETURN_IF_ERROR(RequireConfig(o.threshold_target > 0 && o.threshold_target < 1, c,
+                                "threshold_target",
+                                "must be a probability in (0, 1); use e.g. 1e-9"));
   return o;
 }
-
-#undef CHECK_CONFIG
 
 // A random stream per simulated point, from the seed and the point's parameters.
 uint64_t Stream(int64_t seed, std::initializer_list<int64_t> parts) {

@@ -16,6 +16,7 @@
 #define SPARSELAB_EXPERIMENTS_SPARSE_LINEAR_MODELS_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,11 +44,46 @@ struct TutorialModel {
 // All model names, in the tutorial's order.
 const std::vector<std::string>& ModelNames();
 
-// The epochs the config asks `name` to train (the wide model has its own).
-int64_t PlannedEpochs(const std::string& name, const Config& config);
+// The configuration, read once and checked before any work (ReadTutorialOptions).
+struct TutorialOptions {
+  std::vector<std::string> models;  // the models this run trains
+  int64_t train_samples = 0;        // 0: all
+  int64_t test_samples = 0;         // 0: all
+  int64_t epochs = 0;
+  int64_t batch_size = 0;
+  double momentum = 0;
+  bool eval_every_epoch = false;
+  bool resume = false;
+  bool rigl_counts = false;
+  int64_t hidden = 0;
+  double sparsity = 0;
+  int64_t user_connections_per_input = 0;
+  struct Rigl {
+    int64_t delta_t = 0, t_end = 0;
+    double alpha = 0;
+  } rigl;
+  struct Activation {
+    double alpha = 0, beta = 0, act_sparsity = 0;
+  } activation;
+  std::map<std::string, double> lr;  // per model
+  struct Wide {
+    int64_t width = 0, layers = 0, repeat = 0, epochs = 0;
+    double sparsity = 0;
+    bool nesterov = false;
+  } wide;
+};
 
-// Builds `name` from the config (torch's generator must be seeded first).
-absl::StatusOr<TutorialModel> BuildModel(const std::string& name, const Config& config);
+// Reads and checks every key: known, distinct models; epochs >= 1; batch >= 1;
+// momentum in [0, 1); learning rates > 0; sparsities in [0, 1); RigL's and
+// ActivationSparsity's ranges; user connections <= hidden; the wide model's
+// width a multiple of 10. Errors name the key, the value, the rule and the fix.
+absl::StatusOr<TutorialOptions> ReadTutorialOptions(const Config& config);
+
+// The epochs `name` trains (the wide model has its own).
+int64_t PlannedEpochs(const std::string& name, const TutorialOptions& options);
+
+// Builds `name` (torch's generator must be seeded first).
+absl::StatusOr<TutorialModel> BuildModel(const std::string& name, const TutorialOptions& options);
 
 // Learnable scalars of the model (SparseLinear counts only its non-zeros).
 int64_t ParameterCount(const torch::nn::Module& module);

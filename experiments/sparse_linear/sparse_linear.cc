@@ -22,7 +22,6 @@
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "experiments/sparse_linear/models.h"
 #include "lib/data/dataset.h"
 #include "lib/base/status_macros.h"
@@ -75,9 +74,8 @@ struct ModelProgress {
 // Writes `name`'s row for `seed` after the epochs in `progress` (all of them,
 // or fewer while a long model is still training: "epochs" says how many, the
 // info "epochs_planned" how many the preset asks for).
-void RecordRow(Experiment& ex, const std::string& name, int64_t seed, const TutorialModel& model,
-               const EvalResult& eval, const ModelProgress& progress) {
-  const Config& c = ex.config();
+void RecordRow(Experiment& ex, const TutorialOptions& opt, const std::string& name, int64_t seed,
+               const TutorialModel& model, const EvalResult& eval, const ModelProgress& progress) {
   double seconds = 0;
   for (const auto& e : progress.curve) seconds += e["seconds"].get<double>();
   const auto epochs = static_cast<double>(progress.curve.size());
@@ -88,7 +86,7 @@ void RecordRow(Experiment& ex, const std::string& name, int64_t seed, const Tuto
   t.Add(name, "parameters", seed, static_cast<double>(ParameterCount(*model.module)));
   t.Add(name, "epoch_seconds", seed, seconds / epochs);
   t.Add(name, "epochs", seed, epochs);
-  if (c.Bool("rigl_counts") || progress.rigl_moved > 0) {
+  if (opt.rigl_counts || progress.rigl_moved > 0) {
     t.Add(name, "rigl_moved_connections", seed, static_cast<double>(progress.rigl_moved));
   }
   t.SetPaper(name, "test_accuracy", TutorialAccuracy().at(name));
@@ -101,14 +99,15 @@ void RecordRow(Experiment& ex, const std::string& name, int64_t seed, const Tuto
   ex.extra()["curves"][name][std::to_string(seed)] = progress.curve;
 }
 
-TrainerOptions TrainerOptionsFor(const TutorialModel& model, const Config& c, int64_t seed,
-                                 const c10::Device& device, const std::string& name) {
+TrainerOptions TrainerOptionsFor(const TutorialModel& model, const TutorialOptions& opt,
+                                 int64_t seed, const c10::Device& device,
+                                 const std::string& name) {
   TrainerOptions options;
   options.epochs(model.epochs)
-      .batch_size(c.Int("batch_size"))
+      .batch_size(opt.batch_size)
       .optimizer(OptimizerKind::kSgd)
       .lr(model.lr)
-      .momentum(c.Double("momentum"))
+      .momentum(opt.momentum)
       .seed(static_cast<uint64_t>(seed))
       .device(device)
       .input_transform([](const at::Tensor& x) { return Normalize(x, kMnistMean, kMnistStd); })
@@ -141,25 +140,25 @@ absl::Status ResumeFromCheckpoint(Trainer& trainer, const std::string& checkpoin
 // After every epoch: the curve's point (tested every epoch or at the last),
 // the row so far, the checkpoint with the row in the task's record (resume),
 // and --stop_after_epochs.
-absl::Status EndOfEpoch(Experiment& ex, const TaskContext& task, const EpochStats& stats,
-                        const Dataset& test, const TutorialModel& model, Trainer& trainer,
-                        ModelProgress& progress) {
+absl::Status EndOfEpoch(Experiment& ex, const TutorialOptions& opt, const TaskContext& task,
+                        const EpochStats& stats, const Dataset& test, const TutorialModel& model,
+                        Trainer& trainer, ModelProgress& progress) {
   const Config& c = ex.config();
-  const bool resume = c.Bool("resume");
+  const bool resume = opt.resume;
   const std::string& name = task.task.row;
   const int64_t seed = task.task.seed;
   nlohmann::json point = {{"epoch", stats.epoch + 1},
                           {"train_loss", stats.train_loss},
                           {"seconds", stats.seconds}};
   const bool last = stats.epoch + 1 == model.epochs;
-  if (c.Bool("eval_every_epoch") || last) {
+  if (opt.eval_every_epoch || last) {
     ASSIGN_OR_RETURN(EvalResult eval, trainer.Evaluate(test));
     point["test_accuracy"] = 100.0 * eval.accuracy.value_or(0);
     point["test_loss"] = eval.loss;
     std::cerr << "[" << name << "] epoch " << stats.epoch + 1 << " test accuracy "
               << 100.0 * eval.accuracy.value_or(0) << " %\n";
     progress.curve.push_back(point);
-    RecordRow(ex, name, seed, model, eval, progress);
+    RecordRow(ex, opt, name, seed, model, eval, progress);
   } else {
     progress.curve.push_back(point);
   }
@@ -189,20 +188,20 @@ absl::Status EndOfEpoch(Experiment& ex, const TaskContext& task, const EpochStat
 // "resume" (the paper preset) every epoch ends with a checkpoint and the row
 // so far in result.json, so the very wide model (hours per epoch here) can be
 // stopped at any time and continued by the next run, bit-identically.
-absl::Status TrainOne(Experiment& ex, const TaskContext& task, const Dataset& train,
-                      const Dataset& test) {
+absl::Status TrainOne(Experiment& ex, const TutorialOptions& opt, const TaskContext& task,
+                      const Dataset& train, const Dataset& test) {
   const Config& c = ex.config();
   const std::string& name = task.task.row;
   const int64_t seed = task.task.seed;
-  ASSIGN_OR_RETURN(TutorialModel model, BuildModel(name, c));
+  ASSIGN_OR_RETURN(TutorialModel model, BuildModel(name, opt));
   Trainer trainer(model.module, model.forward, CrossEntropyLoss(),
-                  TrainerOptionsFor(model, c, seed, ex.device(), name));
+                  TrainerOptionsFor(model, opt, seed, ex.device(), name));
   if (model.nesterov) {
     static_cast<torch::optim::SGDOptions&>(trainer.optimizer().param_groups()[0].options())
         .nesterov(true);
   }
   ModelProgress progress;
-  if (c.Bool("resume")) {
+  if (opt.resume) {
     RETURN_IF_ERROR(
         ResumeFromCheckpoint(trainer, task.checkpoint_path(), c, name, seed, model, progress));
   }
@@ -213,12 +212,12 @@ absl::Status TrainOne(Experiment& ex, const TaskContext& task, const Dataset& tr
     return absl::OkStatus();
   });
   trainer.AddEpochCallback([&](const EpochStats& stats) {
-    return EndOfEpoch(ex, task, stats, test, model, trainer, progress);
+    return EndOfEpoch(ex, opt, task, stats, test, model, trainer, progress);
   });
   ASSIGN_OR_RETURN(std::vector<EpochStats> epochs, trainer.TrainUntil(train, model.epochs));
   if (epochs.empty()) {  // the checkpoint was complete but the task had no record
     ASSIGN_OR_RETURN(EvalResult eval, trainer.Evaluate(test));
-    RecordRow(ex, name, seed, model, eval, progress);
+    RecordRow(ex, opt, name, seed, model, eval, progress);
   }
   return absl::OkStatus();
 }
@@ -240,25 +239,19 @@ absl::Status Report(Experiment& ex, const std::vector<FinishedTask>& records) {
 
 absl::Status Run(Experiment& ex) {
   const Config& c = ex.config();
-  const std::vector<std::string> models = c.Get<std::vector<std::string>>("models");
-  for (const std::string& name : models) {
-    if (TutorialAccuracy().count(name) == 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "config 'models': unknown model '", name, "'; known: ", absl::StrJoin(ModelNames(), ", ")));
-    }
-  }
+  ASSIGN_OR_RETURN(const TutorialOptions opt, ReadTutorialOptions(c));
   ASSIGN_OR_RETURN(Dataset train, LoadMnist(Split::kTrain));
   ASSIGN_OR_RETURN(Dataset test, LoadMnist(Split::kTest));
-  train = train.Head(c.Int("train_samples"));
-  test = test.Head(c.Int("test_samples"));
+  train = train.Head(opt.train_samples);
+  test = test.Head(opt.test_samples);
   TaskRunner runner;
   runner.report_rows = ModelNames();  // every model on record, in the tutorial's order
-  runner.run_rows = models;
+  runner.run_rows = opt.models;
   runner.key = [&](const std::string& model, int64_t seed) {
     return nlohmann::json{{"model", model}, {"seed", seed}, {"config", ModelConfig(c)}};
   };
   runner.run = [&](Experiment& ex, const TaskContext& task) {
-    return TrainOne(ex, task, train, test);
+    return TrainOne(ex, opt, task, train, test);
   };
   runner.report = Report;
   return RunTasks(ex, runner);

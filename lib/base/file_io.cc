@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,36 +18,88 @@
 
 namespace sparselab {
 
+namespace {
+
+constexpr char kTemporarySuffix[] = ".tmp";
+
+// The pid in a temporary's name "<target>.<pid>.tmp"; 0 for any other name.
+pid_t TemporaryOwner(const std::string& name) {
+  const size_t suffix = name.size() - std::strlen(kTemporarySuffix);
+  if (name.size() <= std::strlen(kTemporarySuffix) || name.compare(suffix, std::string::npos,
+                                                                   kTemporarySuffix) != 0) {
+    return 0;
+  }
+  const size_t dot = name.rfind('.', suffix - 1);
+  if (dot == std::string::npos || dot + 1 >= suffix) return 0;
+  int64_t pid = 0;
+  for (size_t i = dot + 1; i < suffix; ++i) {
+    if (name[i] < '0' || name[i] > '9' || pid > 1 << 30) return 0;
+    pid = 10 * pid + (name[i] - '0');
+  }
+  return static_cast<pid_t>(pid);
+}
+
+// An error for writing `path` (through `tmp`) that names the file, the cause
+// and what became of the previous contents.
+absl::Status WriteError(const std::string& path, const std::string& tmp, const std::string& step,
+                        int err) {
+  std::string hint;
+  if (err == ENOSPC || err == EDQUOT) hint = " (the disk is full: free space and run again)";
+  if (err == EACCES || err == EROFS) hint = " (is the folder there and writable?)";
+  if (err == ENOENT) hint = " (is the folder there?)";
+  return absl::InternalError(absl::StrCat("cannot write ", path, ": ", step, " ", tmp, " failed: ",
+                                          std::strerror(err), hint, "; ", path,
+                                          " is as it was before"));
+}
+
+}  // namespace
+
+int RemoveStaleTemporaries(const std::string& folder) {
+  int removed = 0;
+  for (const std::string& name : ListFolder(folder)) {
+    const pid_t owner = TemporaryOwner(name);
+    if (owner <= 0 || owner == ::getpid()) continue;
+    if (::kill(owner, 0) == 0 || errno == EPERM) continue;  // its writer is still running
+    if (std::remove(absl::StrCat(folder, "/", name).c_str()) == 0) ++removed;
+  }
+  return removed;
+}
+
 absl::Status WriteFileAtomically(const std::string& path, const std::string& contents) {
   // The temporary file sits beside the target so that rename() stays within one
-  // file system and is atomic.
-  std::string tmp = absl::StrCat(path, ".", ::getpid(), ".tmp");
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "cannot write ", tmp, ": ", std::strerror(errno), " (is the folder there and writable?)"));
-  }
+  // file system and is atomic; its name carries the writer's pid, so that two
+  // processes never share one and a later writer can tell a dead writer's.
+  RemoveStaleTemporaries(Dirname(path));
+  const std::string tmp = absl::StrCat(path, ".", ::getpid(), kTemporarySuffix);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return WriteError(path, tmp, "creating its temporary", errno);
   size_t written = 0;
   while (written < contents.size()) {
-    ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
+    const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
     if (n < 0) {
       if (errno == EINTR) continue;
-      std::string err = std::strerror(errno);
+      const int err = errno;
       ::close(fd);
       ::unlink(tmp.c_str());
-      return absl::InternalError(absl::StrCat("writing ", tmp, " failed: ", err));
+      return WriteError(path, tmp, "writing its temporary", err);
     }
     written += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    std::string err = std::strerror(errno);
+  if (::fsync(fd) != 0) {
+    const int err = errno;
+    ::close(fd);
     ::unlink(tmp.c_str());
-    return absl::InternalError(absl::StrCat("flushing ", tmp, " failed: ", err));
+    return WriteError(path, tmp, "flushing its temporary", err);
+  }
+  if (::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return WriteError(path, tmp, "closing its temporary", err);
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string err = std::strerror(errno);
+    const int err = errno;
     ::unlink(tmp.c_str());
-    return absl::InternalError(absl::StrCat("renaming ", tmp, " to ", path, " failed: ", err));
+    return WriteError(path, tmp, "renaming its temporary", err);
   }
   return absl::OkStatus();
 }

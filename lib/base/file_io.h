@@ -13,10 +13,16 @@
 
 namespace sparselab {
 
-// Writes `contents` to `path` atomically: a temporary file in the same folder,
-// flushed to disk, then renamed over `path`. On any error the temporary file
-// is removed and an existing `path` is left as it was.
+// Writes `contents` to `path` atomically: a temporary file "<path>.<pid>.tmp"
+// in the same folder, flushed to disk, then renamed over `path`. On any error
+// (a full disk included) the temporary file is removed, an existing `path` is
+// left as it was, and the message names `path` and the cause. Temporaries that
+// killed writers left in the folder are removed first (RemoveStaleTemporaries).
 absl::Status WriteFileAtomically(const std::string& path, const std::string& contents);
+// Removes the files "<name>.<pid>.tmp" in `folder` whose process no longer
+// runs (left by a writer killed mid-write; never read as a result); returns
+// how many. A live process's temporary, and this process's own, are kept.
+int RemoveStaleTemporaries(const std::string& folder);
 // `value` as indented JSON (2 spaces) and a final newline, atomically.
 absl::Status WriteJsonAtomically(const std::string& path, const nlohmann::json& value);
 

@@ -1,8 +1,14 @@
 #include "lib/base/file_io.h"
 
 #include <dirent.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <string>
 
@@ -49,6 +55,53 @@ TEST(WriteFileAtomicallyTest, FailedRenameKeepsTheOldContentsAndLeavesNoTemporar
   EXPECT_FALSE(WriteFileAtomically(dir + "/target", "new").ok());
   EXPECT_EQ(*ReadFile(dir + "/target/keep.txt"), "old");
   EXPECT_EQ(TemporaryFilesIn(dir), 0);
+}
+
+// A write that fails midway (here: the file-size limit, as a full disk would)
+// names the file and the cause, and leaves the previous contents and no
+// temporary behind.
+TEST(WriteFileAtomicallyTest, FailedWriteNamesPathAndCauseAndKeepsThePreviousFile) {
+  const std::string dir = TmpDir() + "/too_large";
+  ASSERT_TRUE(MakeDirs(dir).ok());
+  const std::string path = dir + "/checkpoint.pt";
+  ASSERT_TRUE(WriteFileAtomically(path, "previous").ok());
+  struct rlimit old_limit;
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  struct rlimit small = old_limit;
+  small.rlim_cur = 4096;
+  void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);  // EFBIG instead of a signal
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+  const absl::Status s = WriteFileAtomically(path, std::string(100000, 'x'));
+  setrlimit(RLIMIT_FSIZE, &old_limit);
+  signal(SIGXFSZ, old_handler);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("cannot write " + path + ": writing its temporary"),
+            std::string::npos) << s;
+  EXPECT_NE(s.message().find(std::strerror(EFBIG)), std::string::npos) << s;
+  EXPECT_NE(s.message().find(path + " is as it was before"), std::string::npos) << s;
+  EXPECT_EQ(*ReadFile(path), "previous");
+  EXPECT_EQ(TemporaryFilesIn(dir), 0);
+}
+
+// A writer killed mid-write leaves "<target>.<pid>.tmp"; the next write into
+// the folder removes it, but never a running process's temporary or a file
+// that only looks alike.
+TEST(WriteFileAtomicallyTest, RemovesTemporariesOfDeadWritersOnly) {
+  const std::string dir = TmpDir() + "/stale";
+  ASSERT_TRUE(MakeDirs(dir).ok());
+  const pid_t child = fork();
+  if (child == 0) _exit(0);
+  ASSERT_GT(child, 0);
+  ASSERT_EQ(waitpid(child, nullptr, 0), child);  // reaped: the pid runs nothing now
+  const std::string dead = dir + "/result.json." + std::to_string(child) + ".tmp";
+  const std::string live = dir + "/checkpoint.pt." + std::to_string(getppid()) + ".tmp";
+  const std::string other = dir + "/notes.tmp";
+  for (const std::string& f : {dead, live, other}) std::ofstream(f) << "half";
+  ASSERT_TRUE(WriteFileAtomically(dir + "/partial-result.json", "{}").ok());
+  EXPECT_FALSE(FileExists(dead));
+  EXPECT_TRUE(FileExists(live));
+  EXPECT_TRUE(FileExists(other));
+  EXPECT_EQ(RemoveStaleTemporaries(dir), 0);
 }
 
 TEST(ReadJsonFileTest, MissingIsNotFoundAndMalformedNamesTheFile) {

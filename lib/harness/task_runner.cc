@@ -183,6 +183,11 @@ class Parent {
     if (absl::GetFlag(FLAGS_distributed)) return RunDistributed();
     const int jobs = absl::GetFlag(FLAGS_jobs);
     if (jobs < 1) return absl::InvalidArgumentError("--jobs must be at least 1");
+    // What an earlier run killed mid-write left behind (never read as a result).
+    const int stale = store_.RemoveStaleTemporaries() + RemoveStaleTemporaries(ex_.out_dir());
+    if (stale > 0) {
+      Say(ex_, absl::StrCat("removed ", stale, " temporary file(s) left by a killed run"));
+    }
     std::vector<Task> pending;
     size_t skipped = 0;
     for (const Task& task : Plan(ex_, runner_)) {

@@ -102,6 +102,14 @@ std::vector<std::string> TaskStore::ListIds() const {
   return ids;
 }
 
+int TaskStore::RemoveStaleTemporaries() const {
+  int removed = sparselab::RemoveStaleTemporaries(root_);
+  for (const std::string& id : ListIds()) {
+    removed += sparselab::RemoveStaleTemporaries(absl::StrCat(root_, "/", id));
+  }
+  return removed;
+}
+
 TaskStore::Claim::Claim(Claim&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
 TaskStore::Claim& TaskStore::Claim::operator=(Claim&& other) noexcept {
   if (this != &other) {

@@ -67,6 +67,10 @@ class TaskStore {
   // Ids of every task folder in the store, sorted.
   std::vector<std::string> ListIds() const;
 
+  // Removes the temporaries that killed writers left in the store's folders
+  // (RemoveStaleTemporaries of file_io.h); returns how many.
+  int RemoveStaleTemporaries() const;
+
   // Holds a task's lock until destroyed (or the process ends).
   class Claim {
    public:
