@@ -32,6 +32,7 @@ PACKAGES=(
   bazel-bootstrap bazel-rules-java            # Bazel 4.2.3 and Debian's rules_java
   g++ git ca-certificates
   libtorch-dev libopenblas0-pthread           # LibTorch 1.13.1; OpenBLAS (~48x the reference BLAS)
+  libgloo-dev                                 # Gloo headers that c10d's ProcessGroupGloo.hpp includes (lib/train)
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libnanoflann-dev libboost-math-dev
   libpng-dev libstb-dev gnuplot-nox

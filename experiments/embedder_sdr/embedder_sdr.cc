@@ -385,7 +385,11 @@ absl::Status RunVariant(Experiment& ex, const EmbedderOptions& opt, const TaskCo
   TrainerOptions options = opt.trainer;
   options.seed(static_cast<uint64_t>(seed))
       .input_transform(data.normalize)
-      .label(absl::StrCat(row, " seed ", seed));
+      .label(absl::StrCat(row, " seed ", seed))
+      // --distributed: data-parallel over the launch's processes (batch size per
+      // process); the code metrics and the monitors then run on every rank
+      // alike, and only rank 0 writes.
+      .process_group(task.process_group);
   Trainer trainer(model, LossFor(variant, opt), options);
   const bool monitored = OneOf(variant.name, opt.mi_variants);
   if (monitored) RETURN_IF_ERROR(MonitorTraining(opt, data, variant, model, trainer, planes));

@@ -101,7 +101,7 @@ void RecordRow(Experiment& ex, const TutorialOptions& opt, const std::string& na
 
 TrainerOptions TrainerOptionsFor(const TutorialModel& model, const TutorialOptions& opt,
                                  int64_t seed, const c10::Device& device,
-                                 const std::string& name) {
+                                 const std::string& name, const TaskContext& task) {
   TrainerOptions options;
   options.epochs(model.epochs)
       .batch_size(opt.batch_size)
@@ -111,7 +111,11 @@ TrainerOptions TrainerOptionsFor(const TutorialModel& model, const TutorialOptio
       .seed(static_cast<uint64_t>(seed))
       .device(device)
       .input_transform([](const at::Tensor& x) { return Normalize(x, kMnistMean, kMnistStd); })
-      .label(absl::StrCat(name, " seed ", seed));
+      .label(absl::StrCat(name, " seed ", seed))
+      // --distributed: data-parallel over the launch's processes (batch_size is
+      // per process; RigL sees the all-reduced gradients, so every rank rewires
+      // alike; only rank 0 writes checkpoints and records).
+      .process_group(task.process_group);
   return options;
 }
 
@@ -195,7 +199,7 @@ absl::Status TrainOne(Experiment& ex, const TutorialOptions& opt, const TaskCont
   const int64_t seed = task.task.seed;
   ASSIGN_OR_RETURN(TutorialModel model, BuildModel(name, opt));
   Trainer trainer(model.module, model.forward, CrossEntropyLoss(),
-                  TrainerOptionsFor(model, opt, seed, ex.device(), name));
+                  TrainerOptionsFor(model, opt, seed, ex.device(), name, task));
   if (model.nesterov) {
     static_cast<torch::optim::SGDOptions&>(trainer.optimizer().param_groups()[0].options())
         .nesterov(true);

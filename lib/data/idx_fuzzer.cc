@@ -4,9 +4,11 @@
 // image and the label file falls.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -19,7 +21,7 @@ std::string Write(const std::string& name, const std::string& bytes) {
     const char* tmp = std::getenv("TMPDIR");
     return std::string(tmp ? tmp : "/tmp") + "/idx_fuzzer." + std::to_string(getpid());
   }();
-  static const bool made = (std::system(("mkdir -p " + dir).c_str()), true);
+  static const bool made = std::filesystem::create_directories(dir);
   (void)made;
   const std::string path = dir + "/" + name;
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;

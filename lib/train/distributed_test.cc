@@ -129,6 +129,34 @@ TEST(DataParallelTest, TwoRanksOfBatch32EqualOneProcessOfBatch64) {
   EXPECT_NE(Read(Tmp("r1.log")).find("rank 1: 8 steps"), std::string::npos) << Read(Tmp("r1.log"));
 }
 
+// BatchNorm's running statistics come from each rank's own shard; the end of
+// every epoch broadcasts rank 0's (as DDP's broadcast_buffers), so every rank
+// evaluates and monitors one model. Without that sync the two ranks' running
+// means differ (their shards differ).
+TEST(DataParallelTest, RanksEndWithRankZerosBatchNormStatistics) {
+  const std::string two = Tmp("bn.pt");
+  const int port = FreePort();
+  std::vector<std::string> e0 = RankEnv(port, 0, 2), e1 = RankEnv(port, 1, 2);
+  e0.push_back("TESTBIN_BATCHNORM=1");
+  e1.push_back("TESTBIN_BATCHNORM=1");
+  const pid_t r0 = Start({two, "32"}, e0, Tmp("bn0.log"));
+  const pid_t r1 = Start({two, "32"}, e1, Tmp("bn1.log"));
+  ASSERT_EQ(Wait(r0, std::chrono::seconds(120)), 0) << Read(Tmp("bn0.log"));
+  ASSERT_EQ(Wait(r1, std::chrono::seconds(120)), 0) << Read(Tmp("bn1.log"));
+  const std::vector<at::Tensor> b0 = Load(two + ".buffers.rank0"), b1 = Load(two + ".buffers.rank1");
+  ASSERT_EQ(b0.size(), b1.size());
+  bool moved = false;  // the running mean left its initial zeros
+  for (size_t i = 0; i < b0.size(); ++i) {
+    EXPECT_TRUE(at::equal(b0[i], b1[i])) << "buffer " << i;
+    if (b0[i].sizes() == at::IntArrayRef{32} && at::isFloatingType(b0[i].scalar_type()) &&
+        b0[i].abs().max().item<double>() > 0 && b0[i].abs().max().item<double>() != 1.0) {
+      moved = true;
+    }
+  }
+  EXPECT_TRUE(moved) << "no BatchNorm running statistic changed: the test checks nothing";
+  EXPECT_NE(Read(Tmp("bn0.log")).find("rank 0: 8 steps"), std::string::npos) << Read(Tmp("bn0.log"));
+}
+
 TEST(DataParallelTest, ADyingRankMakesTheOtherFailWithinTheTimeout) {
   const int port = FreePort();
   const pid_t r0 = Start({Tmp("dead.pt"), "32"}, RankEnv(port, 0, 2), Tmp("d0.log"));

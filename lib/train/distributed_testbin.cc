@@ -5,7 +5,9 @@
 // environment (one process when none is set). Rank 0 (or the only process)
 // writes every parameter and buffer to argv[1] (torch::save), and every rank
 // writes its SparseLinear pattern to argv[1].rank<r>, so the test can check
-// that the topology never diverged.
+// that the topology never diverged, and its buffers to argv[1].buffers.rank<r>.
+// With TESTBIN_BATCHNORM=1 a BatchNorm1d follows the hidden layer (its running
+// statistics come from each rank's own shard until rank 0's are broadcast).
 //
 //   distributed_testbin OUT PER_RANK_BATCH [DIE_AT_STEP]
 // A rank > 0 given DIE_AT_STEP exits (code 3) after that many steps.
@@ -39,8 +41,11 @@ struct NetImpl : torch::nn::Module {
                                                                .t_end(100)
                                                                .alpha(0.3)))) {}
   at::Tensor forward(const at::Tensor& x) {
-    return at::log_softmax(out->forward(winners->forward(hidden->forward(x))), 1);
+    at::Tensor h = hidden->forward(x);
+    if (bn) h = bn->forward(h);
+    return at::log_softmax(out->forward(winners->forward(h)), 1);
   }
+  torch::nn::BatchNorm1d bn{nullptr};
   sparselab::SparseWeights hidden;
   sparselab::KWinners winners;
   sparselab::SparseLinear out;
@@ -74,6 +79,9 @@ int main(int argc, char** argv) {
   // Rank-dependent initial weights: the broadcast from rank 0 must undo them.
   torch::manual_seed(1 + rank);
   Net net;
+  if (const char* b = std::getenv("TESTBIN_BATCHNORM"); b != nullptr && std::string(b) == "1") {
+    net->bn = net->register_module("bn", torch::nn::BatchNorm1d(32));
+  }
   // Data: 256 samples, 4 classes from a fixed linear map (same on every rank).
   at::Generator data_gen = at::make_generator<at::CPUGeneratorImpl>(7);
   sparselab::Dataset data;
@@ -110,6 +118,9 @@ int main(int argc, char** argv) {
   if (moved == 0) return Fail(absl::InternalError("RigL moved no connection"));
   torch::save(std::vector<at::Tensor>{net->out->row_offsets, net->out->col_indices},
               out_path + ".rank" + std::to_string(rank));
+  std::vector<at::Tensor> buffers;
+  for (const auto& b : net->named_buffers()) buffers.push_back(b.value());
+  torch::save(buffers, out_path + ".buffers.rank" + std::to_string(rank));
   if (rank == 0) {
     std::vector<at::Tensor> state;
     for (const auto& p : net->named_parameters()) state.push_back(p.value());

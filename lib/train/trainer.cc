@@ -98,6 +98,15 @@ absl::Status Trainer::SyncFromRankZero() {
   return group->Broadcast(tensors, 0);
 }
 
+absl::Status Trainer::SyncBuffersFromRankZero() {
+  const std::shared_ptr<ProcessGroup>& group = options_.process_group();
+  if (!group) return absl::OkStatus();
+  std::vector<at::Tensor> buffers = module_->buffers();
+  if (buffers.empty()) return absl::OkStatus();
+  at::NoGradGuard no_grad;
+  return group->Broadcast(buffers, 0);
+}
+
 absl::Status Trainer::SyncOnce() {
   if (synced_ || !options_.process_group()) return absl::OkStatus();
   ProcessGroup* group = options_.process_group().get();
@@ -339,6 +348,9 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const Dataset& train) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (progress) progress->Finish(absl::StrFormat("mean loss %.4f", stats.train_loss));
   ++epochs_done_;
+  // What the epoch's callbacks evaluate, monitor or save is rank 0's model on
+  // every rank (BatchNorm's running statistics, say, differ between ranks).
+  if (absl::Status s = SyncBuffersFromRankZero(); !s.ok()) return s;
   for (const EpochCallback& callback : epoch_callbacks_) {
     if (absl::Status s = callback(stats); !s.ok()) return s;
   }

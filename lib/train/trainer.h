@@ -174,6 +174,12 @@ class Trainer {
   // first step and evaluation; call again after changing the model on rank 0
   // alone). A no-op without a process group.
   absl::Status SyncFromRankZero();
+  // Broadcasts rank 0's buffers alone, as DDP's broadcast_buffers does: done at
+  // the end of every epoch, before its callbacks, so that statistics each rank
+  // keeps from its own shard (BatchNorm's running mean and variance) are rank
+  // 0's everywhere. Buffers that are all-reduced already (k-winners duty
+  // cycles) are unchanged by it. A no-op without a process group.
+  absl::Status SyncBuffersFromRankZero();
   // 0 without a process group.
   int rank() const;
 
