@@ -19,6 +19,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "experiments/sparse_autoencoder/code_stats.h"
+#include "experiments/sparse_autoencoder/cs294a.h"
 #include "lib/base/plot.h"
 #include "lib/base/progress.h"
 #include "lib/base/status_macros.h"
@@ -50,6 +51,8 @@ struct Options {
   ProbeOptions probe;
   int64_t filter_count = 100;
   int64_t reconstruction_images = 10;
+  bool cs294a = false;
+  Cs294aOptions cs294a_options;
 };
 
 // One trained configuration (a row per data set).
@@ -90,14 +93,24 @@ absl::StatusOr<Options> ParseOptions(const Config& c) {
   o.probe.l2 = c.Double("probe_l2");
   o.filter_count = c.Int("filter_count");
   o.reconstruction_images = c.Int("reconstruction_images");
-  RETURN_IF_ERROR(RequireConfig(!o.datasets.empty(), c, "datasets", "must name at least one data set"));
+  o.cs294a = c.Bool("cs294a");
+  o.cs294a_options.images = c.Get<std::vector<std::string>>("cs294a_images");
+  o.cs294a_options.patches = c.Int("cs294a_patches");
+  o.cs294a_options.iterations = c.Int("cs294a_iterations");
+  RETURN_IF_ERROR(RequireConfig(!o.datasets.empty() || o.cs294a, c, "datasets",
+                                "must name at least one data set (or set cs294a = true)"));
+  RETURN_IF_ERROR(RequireConfig(!o.cs294a || !o.cs294a_options.images.empty(), c, "cs294a_images",
+                                "must name at least one image of the data folder's images/"));
+  RETURN_IF_ERROR(RequireConfig(o.cs294a_options.patches >= 10, c, "cs294a_patches", "must be >= 10"));
+  RETURN_IF_ERROR(RequireConfig(o.cs294a_options.iterations >= 1, c, "cs294a_iterations", "must be >= 1"));
   for (const std::string& d : o.datasets) {
     RETURN_IF_ERROR(RequireConfig(
         std::find(KnownDatasets().begin(), KnownDatasets().end(), d) != KnownDatasets().end(), c,
         "datasets", absl::StrCat("unknown data set '", d, "'; the data sets are ",
                                  absl::StrJoin(KnownDatasets(), ", "))));
   }
-  RETURN_IF_ERROR(RequireConfig(!o.mechanisms.empty(), c, "mechanisms", "must name at least one mechanism"));
+  RETURN_IF_ERROR(RequireConfig(!o.mechanisms.empty() || o.datasets.empty(), c, "mechanisms",
+                                "must name at least one mechanism"));
   for (const std::string& m : o.mechanisms) {
     SparsityMechanism parsed;
     RETURN_IF_ERROR(RequireConfig(ParseSparsityMechanism(m, &parsed), c, "mechanisms",
@@ -294,6 +307,7 @@ const char* MechanismTitle(SparsityMechanism m) {
 
 absl::Status Run(Experiment& ex) {
   ASSIGN_OR_RETURN(const Options o, ParseOptions(ex.config()));
+  if (o.cs294a) RETURN_IF_ERROR(RunCs294a(ex, o.cs294a_options));
   const std::vector<RunSpec> runs = Runs(o);
   const std::vector<int64_t>& seeds = ex.seeds();
   Progress progress("sparse_autoencoder",

@@ -23,7 +23,17 @@ TEST(SparseAutoencoderExperimentTest, QuickPresetRowsAndMeasures) {
   ASSERT_EQ(RunSae("--preset=quick"), 0) << ExperimentStderr("sparse_autoencoder");
   auto j = sparselab::ReadJsonFile(TestTmpDir() + "/out/result-quick.json");
   ASSERT_TRUE(j.ok()) << j.status();
-  ASSERT_EQ((*j)["rows"].size(), 3u);
+  ASSERT_EQ((*j)["rows"].size(), 4u);
+  // CS294A on patches: the KL term holds the mean activation near rho = 0.01
+  // even after 30 L-BFGS iterations; R^2 of the Gabor fits is a fraction.
+  const nlohmann::json& cs = FindRow(*j, "patches/cs294a");
+  EXPECT_NEAR(MetricMean(cs, "mean_activation"), 0.01, 0.02);
+  EXPECT_LE(MetricMean(cs, "gabor_r2_median"), 1.0);
+  EXPECT_NEAR(MetricMean(cs, "objective"),
+              MetricMean(cs, "reconstruction_term") + MetricMean(cs, "sparsity_term") +
+                  MetricMean(cs, "weight_decay_term"),
+              1e-9);
+  EXPECT_EQ((*j)["cs294a_gabor_r2"].size(), 25u);
   const nlohmann::json& none = FindRow(*j, "fashion_mnist/none");
   const nlohmann::json& kl = FindRow(*j, "fashion_mnist/kl=3");
   const nlohmann::json& ks = FindRow(*j, "fashion_mnist/k=10");
@@ -49,7 +59,7 @@ TEST(SparseAutoencoderExperimentTest, QuickPresetRowsAndMeasures) {
   EXPECT_FALSE(none["metrics"].contains("rho_abs_dev_mean"));
   for (const char* fig : {"filters_fashion_mnist_none-quick.png", "filters_fashion_mnist_kl_3-quick.png",
                           "filters_fashion_mnist_k_10-quick.png",
-                          "reconstructions_fashion_mnist-quick.png", "tradeoff_fashion_mnist-quick.png"}) {
+                          "reconstructions_fashion_mnist-quick.png", "filters_cs294a-quick.png", "tradeoff_fashion_mnist-quick.png"}) {
     EXPECT_TRUE(std::ifstream(TestTmpDir() + "/out/" + fig).good()) << fig;
   }
 }
