@@ -193,6 +193,22 @@ absl::StatusOr<PlanePoint> MeasureLayer(const InformationPlaneOptions& options,
 
 }  // namespace
 
+std::vector<LayerActivations> LayersFromTaps(const TapRecorder& taps) {
+  std::vector<LayerActivations> layers;
+  for (const auto& [name, tensor] : taps.entries()) layers.push_back({name, tensor.detach()});
+  return layers;
+}
+
+absl::Status InformationPlane::Record(int64_t epoch, const at::Tensor& inputs,
+                                      const at::Tensor& labels, const TapRecorder& taps) {
+  if (taps.entries().empty()) {
+    return absl::InvalidArgumentError(
+        "InformationPlane::Record: the tap recorder holds no layers; enable it (TapScope) and "
+        "run the model's forward on the evaluation inputs first");
+  }
+  return Record(epoch, inputs, labels, LayersFromTaps(taps));
+}
+
 absl::Status InformationPlane::Record(int64_t epoch, const at::Tensor& inputs,
                                       const at::Tensor& labels_tensor,
                                       const std::vector<LayerActivations>& layers) {

@@ -33,6 +33,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "lib/nn/tap.h"
 #include "monitor/estimator.h"
 #include "monitor/samples.h"
 #include "monitor/units.h"
@@ -57,6 +58,9 @@ struct LayerActivations {
   at::Tensor activations;  // (N, ...) on any device, any float dtype
 };
 
+// The layers a TapRecorder holds (every tap's record, in recording order).
+std::vector<LayerActivations> LayersFromTaps(const TapRecorder& taps);
+
 // Flattens a (N, ...) tensor to N x D double samples.
 Samples SamplesFromTensor(const at::Tensor& t);
 // Projection of x on its `dim` leading principal components (centred).
@@ -72,6 +76,13 @@ class InformationPlane {
   // labels: (N) integers; every layer's activations: (N, ...).
   absl::Status Record(int64_t epoch, const at::Tensor& inputs, const at::Tensor& labels,
                       const std::vector<LayerActivations>& layers);
+  // The same with the layers read through taps (lib/nn/tap.h): forward the
+  // evaluation subset with the model's recorder enabled, then hand it over.
+  //   { TapScope scope(*recorder, /*detach=*/true); model->forward(inputs); }
+  //   RETURN_IF_ERROR(plane.Record(epoch, inputs, labels, *recorder));
+  // A recorder with nothing recorded is an error.
+  absl::Status Record(int64_t epoch, const at::Tensor& inputs, const at::Tensor& labels,
+                      const TapRecorder& taps);
 
   // {"estimator", "units", "k", "pca_dim", "layers": [{"name", "method",
   //  "epoch": [...], "i_xt": [...], "i_ty": [...]}]}
