@@ -38,13 +38,33 @@ absl::StatusOr<MagnitudePruner> MagnitudePruner::Create(std::vector<at::Tensor> 
       return absl::InvalidArgumentError("pruning: a parameter is undefined or empty");
     }
   }
-  return MagnitudePruner(std::move(parameters), options);
+  std::vector<at::Tensor> masks;
+  for (const at::Tensor& p : parameters) masks.push_back(at::ones_like(p).detach());
+  return MagnitudePruner(std::move(parameters), std::move(masks), options);
 }
 
-MagnitudePruner::MagnitudePruner(std::vector<at::Tensor> parameters, PruningOptions options)
-    : parameters_(std::move(parameters)), options_(options) {
-  for (const at::Tensor& p : parameters_) masks_.push_back(at::ones_like(p).detach());
+absl::StatusOr<MagnitudePruner> MagnitudePruner::Create(std::vector<at::Tensor> parameters,
+                                                        std::vector<at::Tensor> masks,
+                                                        PruningOptions options) {
+  if (masks.size() != parameters.size()) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "pruning: %d masks for %d parameters", masks.size(), parameters.size()));
+  }
+  for (size_t i = 0; i < masks.size(); ++i) {
+    if (!masks[i].defined() || !parameters[i].defined() ||
+        masks[i].sizes() != parameters[i].sizes()) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("pruning: mask %d is undefined or not of its parameter's shape", i));
+    }
+  }
+  absl::StatusOr<MagnitudePruner> checked = Create(parameters, options);
+  if (!checked.ok()) return checked.status();
+  return MagnitudePruner(std::move(parameters), std::move(masks), options);
 }
+
+MagnitudePruner::MagnitudePruner(std::vector<at::Tensor> parameters,
+                                 std::vector<at::Tensor> masks, PruningOptions options)
+    : parameters_(std::move(parameters)), masks_(std::move(masks)), options_(options) {}
 
 double MagnitudePruner::SparsityAt(int64_t step) const {
   const int64_t t0 = options_.begin_step();
@@ -72,6 +92,25 @@ void MagnitudePruner::Step(int64_t step) {
 
 void MagnitudePruner::Prune(double sparsity) {
   at::NoGradGuard no_grad;
+  if (options_.scope() == PruningScope::kGlobal) {
+    // One ranking over every weight: the smallest magnitudes anywhere go.
+    std::vector<at::Tensor> scores;
+    for (size_t i = 0; i < parameters_.size(); ++i) {
+      scores.push_back(parameters_[i].detach().abs().to(at::kDouble).masked_fill(
+          masks_[i].eq(0), -1).reshape({-1}));
+    }
+    const at::Tensor all = at::cat(scores).reshape({1, -1});
+    const int64_t n = all.numel();
+    const int64_t keep = n - std::llround(sparsity * static_cast<double>(n));
+    const at::Tensor mask = WinnerMask(all, keep, /*dim=*/1, /*break_ties=*/true).reshape({-1});
+    int64_t offset = 0;
+    for (size_t i = 0; i < parameters_.size(); ++i) {
+      const int64_t size = parameters_[i].numel();
+      masks_[i].copy_(mask.narrow(0, offset, size).view(parameters_[i].sizes()));
+      offset += size;
+    }
+    return;
+  }
   for (size_t i = 0; i < parameters_.size(); ++i) {
     const at::Tensor& p = parameters_[i];
     const int64_t n = p.numel();
@@ -79,9 +118,7 @@ void MagnitudePruner::Prune(double sparsity) {
     // Already-pruned weights rank below every kept one, so masks only grow.
     const at::Tensor scores =
         p.detach().abs().masked_fill(masks_[i].eq(0), -1).reshape({1, n});
-    masks_[i] = WinnerMask(scores, keep, /*dim=*/1, /*break_ties=*/true)
-                    .view(p.sizes())
-                    .to(p.scalar_type());
+    masks_[i].copy_(WinnerMask(scores, keep, /*dim=*/1, /*break_ties=*/true).view(p.sizes()));
   }
 }
 

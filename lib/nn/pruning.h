@@ -5,6 +5,8 @@
 //   constant: one shot to final_sparsity at step begin_step.
 //   gradual:  at steps t = t0, t0 + dt, ..., t0 + n dt the target is
 //             s_t = s_f + (s_i - s_f) (1 - (t - t0) / (n dt))^3     (eq. 1)
+// Scope: each tensor pruned to the target on its own ("layer"), or one
+// magnitude threshold across all the tensors ("global").
 #ifndef SPARSELAB_LIB_NN_PRUNING_H_
 #define SPARSELAB_LIB_NN_PRUNING_H_
 
@@ -21,6 +23,7 @@
 namespace sparselab {
 
 enum class PruningSchedule { kConstant, kGradual };
+enum class PruningScope { kLayer, kGlobal };
 
 // "constant" or "gradual" (config files name the schedule).
 absl::StatusOr<PruningSchedule> ParsePruningSchedule(std::string_view name);
@@ -32,6 +35,7 @@ struct PruningOptions {
   TORCH_ARG(int64_t, begin_step) = 0;         // t0
   TORCH_ARG(int64_t, num_steps) = 10;         // n pruning steps after t0 (gradual)
   TORCH_ARG(int64_t, frequency) = 100;        // dt, steps between pruning steps
+  TORCH_ARG(PruningScope, scope) = PruningScope::kLayer;
 };
 
 class MagnitudePruner {
@@ -39,6 +43,12 @@ class MagnitudePruner {
   // Checks the options (sparsities in [0, 1), s_i <= s_f, positive n and dt)
   // and that the parameters are defined.
   static absl::StatusOr<MagnitudePruner> Create(std::vector<at::Tensor> parameters,
+                                                PruningOptions options);
+  // The same with the caller's 0/1 mask tensors (e.g. registered buffers, so
+  // checkpoints keep them), one per parameter of its shape; they are updated
+  // in place and their current zeros stay pruned.
+  static absl::StatusOr<MagnitudePruner> Create(std::vector<at::Tensor> parameters,
+                                                std::vector<at::Tensor> masks,
                                                 PruningOptions options);
 
   // The schedule's target sparsity in force after step `step` (piecewise
@@ -57,9 +67,12 @@ class MagnitudePruner {
   const std::vector<at::Tensor>& masks() const { return masks_; }
   // Fraction of pruned weights over all parameters.
   double Sparsity() const;
+  const std::vector<at::Tensor>& parameters() const { return parameters_; }
+  const PruningOptions& options() const { return options_; }
 
  private:
-  MagnitudePruner(std::vector<at::Tensor> parameters, PruningOptions options);
+  MagnitudePruner(std::vector<at::Tensor> parameters, std::vector<at::Tensor> masks,
+                  PruningOptions options);
   void Prune(double sparsity);
 
   std::vector<at::Tensor> parameters_;
