@@ -4,7 +4,6 @@
 #include <cmath>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include <torch/torch.h>
 
