@@ -83,6 +83,14 @@ Trainer::Trainer(std::shared_ptr<torch::nn::Module> module, ForwardFunction forw
                         .momentum(options_.momentum())
                         .weight_decay(options_.weight_decay()));
   }
+  if (options_.pruning().method() != PruningMethod::kNone) {
+    absl::StatusOr<ModelPruner> pruner = ModelPruner::Create(*module_, options_.pruning());
+    if (pruner.ok()) {
+      pruner_.emplace(*std::move(pruner));
+    } else {
+      pruning_status_ = pruner.status();
+    }
+  }
 }
 
 int Trainer::rank() const {
@@ -185,6 +193,7 @@ absl::Status Trainer::SaveCheckpoint(const std::string& path, const std::string&
 }
 
 absl::Status Trainer::LoadCheckpoint(const std::string& path, std::string* user_data) {
+  if (!pruning_status_.ok()) return pruning_status_;
   if (::access(path.c_str(), F_OK) != 0) {
     return absl::NotFoundError(absl::StrCat("Trainer: no checkpoint at ", path));
   }
@@ -235,6 +244,7 @@ absl::Status Trainer::LoadCheckpoint(const std::string& path, std::string* user_
 }
 
 absl::StatusOr<EpochStats> Trainer::TrainEpoch(const Dataset& train) {
+  if (!pruning_status_.ok()) return pruning_status_;
   if (absl::Status s = CheckDataset(train, "training"); !s.ok()) return s;
   const auto start = std::chrono::steady_clock::now();
   const int64_t epoch = epochs_done_;
@@ -315,6 +325,10 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const Dataset& train) {
       return ModelError(e, absl::StrFormat("at epoch %d, step %d", epoch, step));
     }
     ++global_step_;
+    if (pruner_) {
+      pruner_->Step(global_step_ - 1);
+      MaskOptimizerState(*optimizer_, *pruner_);
+    }
     loss_sum += loss_value * static_cast<double>(size);
     samples += size;
     const StepInfo info{epoch, step, global_step_, size, loss_value, lr};

@@ -8,6 +8,8 @@
 // Deterministic given `seed` and one intra-op thread: the shuffle uses its own
 // seeded generator (model initialisation is the caller's: torch::manual_seed).
 // Data parallel over c10d with options.process_group (distributed.h).
+// Pruning by configuration with options.pruning (model_pruning.h): masks are
+// buffers of the pruned layers, applied after every optimizer step.
 //
 //   Model model;  // any torch::nn::ModuleHolder with forward(Tensor) -> Tensor
 //   Trainer trainer(model, NllLoss(),
@@ -40,6 +42,7 @@
 #include "absl/status/statusor.h"
 #include "lib/data/dataset.h"
 #include "lib/nn/data_parallel_hooks.h"
+#include "lib/nn/model_pruning.h"
 #include "lib/train/distributed.h"
 
 namespace sparselab {
@@ -88,6 +91,14 @@ struct TrainerOptions {
   // Rank 0's parameters and buffers are broadcast before the first step.
   // A last global batch of fewer than W samples is dropped.
   TORCH_ARG(std::shared_ptr<ProcessGroup>, process_group);
+  // Magnitude pruning of the module's Linear and Conv2d weights (a config's
+  // "pruning" section, lib/harness/pruning_section.h): the masks are
+  // registered as "weight_mask" buffers when the Trainer is built (so
+  // checkpoints keep them), recomputed on the schedule's steps after each
+  // optimizer step (the step numbered global_step - 1), re-applied after every
+  // step, and the optimizer's momentum / moments are zeroed where they are 0.
+  // Method kNone (the default) prunes nothing.
+  TORCH_ARG(ModelPruningOptions, pruning);
 };
 
 // Passed to step callbacks after each optimizer step.
@@ -183,6 +194,13 @@ class Trainer {
   // 0 without a process group.
   int rank() const;
 
+  // Whether options.pruning fits the module (unknown layer names, sparsities
+  // outside [0, 1), a schedule without steps are InvalidArgument naming the
+  // key); Train, TrainEpoch and LoadCheckpoint return this error too.
+  const absl::Status& pruning_status() const { return pruning_status_; }
+  // The pruner in force; null when options.pruning prunes nothing or is bad.
+  const ModelPruner* pruner() const { return pruner_ ? &*pruner_ : nullptr; }
+
   // StepLR's learning rate for `epoch` (from 0).
   double LrForEpoch(int64_t epoch) const;
   int64_t epochs_done() const { return epochs_done_; }
@@ -206,6 +224,8 @@ class Trainer {
   int64_t global_step_ = 0;
   int64_t planned_epochs_ = 0;  // for progress labels "epoch e/E"
   bool synced_ = false;         // rank 0's model broadcast
+  std::optional<ModelPruner> pruner_;
+  absl::Status pruning_status_;
   DataParallelHooks hooks_;     // global-batch statistics for the layers
 };
 

@@ -11,6 +11,7 @@
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
+#include <torch/optim/sgd.h>
 
 
 #include "gtest/gtest.h"
@@ -297,6 +298,101 @@ TEST(TrainerTest, CheckpointErrorsNameTheFile) {
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
   std::remove(corrupt.c_str());
   std::remove(mismatched.c_str());
+}
+
+// Pruning from TrainerOptions::pruning: Zhu & Gupta's gradual schedule with
+// t0 = 0, dt = 10, n = 4 (end_step 40) to s_f = 0.75 on both 2x16 / 16x2
+// weights (32 entries each). 400 samples at batch 16 are 25 steps an epoch,
+// so after epoch 1 the last pruning step was t = 20: s = 0.75 (1 - (1 - 20/40)^3)
+// = 0.65625, llround(0.65625 * 32) = 21 zeros per layer; after epoch 2 (t = 40)
+// 0.75, 24 zeros. Pruned weights and their momentum stay exactly 0.
+torch::nn::Sequential SmallMlp() {
+  return torch::nn::Sequential(torch::nn::Linear(2, 16), torch::nn::ReLU(),
+                               torch::nn::Linear(16, 2), torch::nn::LogSoftmax(1));
+}
+
+TrainerOptions GradualPruning() {
+  return Quiet().batch_size(16).lr(0.2).momentum(0.9).seed(4).pruning(
+      ModelPruningOptions().method(PruningMethod::kGradual).final_sparsity(0.75)
+          .begin_step(0).end_step(40).frequency(10));
+}
+
+int64_t Zeros(const at::Tensor& t) { return t.eq(0).sum().item<int64_t>(); }
+
+TEST(TrainerTest, PruningFollowsTheGradualScheduleAndKeepsPrunedWeightsZero) {
+  at::manual_seed(9);
+  torch::nn::Sequential model = SmallMlp();
+  Trainer trainer(model, NllLoss(), GradualPruning().epochs(1));
+  ASSERT_TRUE(trainer.pruning_status().ok()) << trainer.pruning_status();
+  ASSERT_NE(trainer.pruner(), nullptr);
+  EXPECT_EQ(trainer.pruner()->layer_names(), (std::vector<std::string>{"0", "2"}));
+  const Dataset data = Separable(400, 21);
+  ASSERT_TRUE(trainer.Train(data).ok());
+  EXPECT_EQ(trainer.global_step(), 25);
+  for (const at::Tensor& mask : trainer.pruner()->masks()) EXPECT_EQ(Zeros(mask), 21);
+  ASSERT_TRUE(trainer.Train(data).ok());
+  for (size_t i = 0; i < 2; ++i) {
+    const at::Tensor& mask = trainer.pruner()->masks()[i];
+    const at::Tensor& weight = trainer.pruner()->weights()[i];
+    EXPECT_EQ(Zeros(mask), 24) << i;
+    EXPECT_EQ(weight.masked_select(mask.eq(0)).abs().sum().item<double>(), 0.0) << i;
+    // The momentum buffer is keyed by the parameter's TensorImpl.
+    const auto& state = trainer.optimizer().state();
+    auto it = state.find(c10::guts::to_string(weight.unsafeGetTensorImpl()));
+    ASSERT_NE(it, state.end());
+    const auto& sgd = static_cast<const torch::optim::SGDParamState&>(*it->second);
+    EXPECT_EQ(sgd.momentum_buffer().masked_select(mask.eq(0)).abs().sum().item<double>(), 0.0);
+    EXPECT_GT(sgd.momentum_buffer().masked_select(mask.eq(1)).abs().sum().item<double>(), 0.0);
+  }
+  // The masks are the layers' "weight_mask" buffers (what torch::save keeps).
+  EXPECT_TRUE(at::equal(*model[0]->named_buffers().find("weight_mask"),
+                        trainer.pruner()->masks()[0]));
+  auto eval = trainer.Evaluate(Separable(400, 22));
+  ASSERT_TRUE(eval.ok());
+  EXPECT_GE(*eval->accuracy, 0.9);  // a 75 %-sparse MLP still separates a line
+}
+
+TEST(TrainerTest, PruningOptionsThatDoNotFitTheModelAreErrors) {
+  at::manual_seed(10);
+  torch::nn::Sequential model = SmallMlp();
+  TrainerOptions options = GradualPruning();
+  options.pruning().layers({"0", "fc9"});
+  Trainer trainer(model, NllLoss(), options);
+  EXPECT_EQ(trainer.pruning_status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(trainer.pruning_status().message().find("\"fc9\""), std::string::npos)
+      << trainer.pruning_status();
+  EXPECT_NE(trainer.pruning_status().message().find("0, 2"), std::string::npos);
+  auto trained = trainer.Train(Separable(100, 23));
+  EXPECT_EQ(trained.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(trainer.global_step(), 0);
+
+  options.pruning().layers({}).final_sparsity(1.0);
+  Trainer full(SmallMlp(), NllLoss(), options);
+  EXPECT_NE(full.pruning_status().message().find("final_sparsity"), std::string::npos)
+      << full.pruning_status();
+}
+
+TEST(TrainerTest, PruningMasksSurviveACheckpoint) {
+  const Dataset data = Separable(400, 24);
+  const std::string path = TempPath("pruned_checkpoint.pt");
+  at::manual_seed(11);
+  torch::nn::Sequential uninterrupted = SmallMlp();
+  Trainer reference(uninterrupted, NllLoss(), GradualPruning().epochs(1));
+  ASSERT_TRUE(reference.Train(data).ok());
+  ASSERT_TRUE(reference.SaveCheckpoint(path).ok());
+  ASSERT_TRUE(reference.Train(data).ok());
+
+  at::manual_seed(12);
+  torch::nn::Sequential resumed = SmallMlp();
+  Trainer trainer(resumed, NllLoss(), GradualPruning().epochs(1));
+  ASSERT_TRUE(trainer.LoadCheckpoint(path).ok());
+  for (const at::Tensor& mask : trainer.pruner()->masks()) EXPECT_EQ(Zeros(mask), 21);
+  ASSERT_TRUE(trainer.Train(data).ok());
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_TRUE(at::equal(trainer.pruner()->masks()[i], reference.pruner()->masks()[i])) << i;
+    EXPECT_TRUE(at::equal(trainer.pruner()->weights()[i], reference.pruner()->weights()[i])) << i;
+  }
+  std::remove(path.c_str());
 }
 
 }  // namespace
