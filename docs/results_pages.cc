@@ -91,14 +91,17 @@ absl::StatusOr<ExperimentResults> LoadExperimentResults(const std::string& root,
   const nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(text, nullptr, false, true);
   ASSIGN_OR_RETURN(e.tables, ParseTableSpecs(ordered.value("tables", nlohmann::ordered_json()),
                                              config_path));
-  std::vector<std::string> other_presets;
-  const json presets = config.value("presets", json::object());
-  for (auto it = presets.begin(); it != presets.end(); ++it) {
-    if (it.key() != "paper") other_presets.push_back(it.key());
-  }
+  // Every committed result: result.json and result_<part>.json of the paper
+  // preset, and result-<preset>.json of the shorter presets a README reports
+  // (a long paper run not yet done); the quick preset's (the tests' smoke
+  // runs) and its figures <stem>-quick.png are left out.
   const std::string results = dir + "/results";
   for (const std::string& file : ListDir(results)) {
-    if (file == "result.json" || (absl::StartsWith(file, "result_") && absl::EndsWith(file, ".json"))) {
+    const bool result_file =
+        absl::EndsWith(file, ".json") &&
+        (file == "result.json" || absl::StartsWith(file, "result_") ||
+         (absl::StartsWith(file, "result-") && file != "result-quick.json"));
+    if (result_file) {
       const std::string path = absl::StrCat(results, "/", file);
       ASSIGN_OR_RETURN(json r, ReadJsonFile(path));
       if (absl::Status s = CheckSchema(r); !s.ok()) {
@@ -107,9 +110,7 @@ absl::StatusOr<ExperimentResults> LoadExperimentResults(const std::string& root,
       e.results.emplace_back(file, std::move(r));
     } else if (absl::EndsWith(file, ".png")) {
       // Figures of other presets are named <stem>-<preset>.png (Experiment::OutputPath).
-      bool other = false;
-      for (const std::string& p : other_presets) other |= absl::EndsWith(file, "-" + p + ".png");
-      if (!other) e.figures.push_back(file);
+      if (!absl::EndsWith(file, "-quick.png")) e.figures.push_back(file);
     }
   }
   return e;
