@@ -3,7 +3,9 @@
 #include <ATen/core/grad_mode.h>
 #include <c10/util/Exception.h>
 #include <torch/nn/modules/linear.h>
-#include <torch/optim/adam.h>
+
+#include "lib/data/dataset.h"
+#include "lib/train/trainer.h"
 
 namespace sparselab::sparse_autoencoder {
 namespace {
@@ -51,27 +53,25 @@ double LinearProbeAccuracy(const at::Tensor& train_codes, const at::Tensor& trai
   const at::Tensor mean = train.mean(0), std = train.std(0).clamp_min(1e-6);
   const at::Tensor x = (train - mean) / std;
   const at::Tensor xt = (test_codes.detach().to(at::kFloat) - mean) / std;
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(o.seed);
   torch::nn::Linear probe(train.size(1), classes);
   {
     at::NoGradGuard no_grad;
     probe->weight.zero_();
     probe->bias.zero_();
   }
-  torch::optim::Adam optimizer(probe->parameters(),
-                               torch::optim::AdamOptions(o.lr).weight_decay(o.l2));
-  const int64_t n = x.size(0);
-  for (int64_t epoch = 0; epoch < o.epochs; ++epoch) {
-    const at::Tensor order = at::randperm(n, gen, at::kLong);
-    for (int64_t start = 0; start < n; start += o.batch_size) {
-      const at::Tensor idx = order.narrow(0, start, std::min(o.batch_size, n - start));
-      optimizer.zero_grad();
-      at::cross_entropy_loss(probe->forward(x.index_select(0, idx)),
-                             train_labels.index_select(0, idx))
-          .backward();
-      optimizer.step();
-    }
-  }
+  // lib's Trainer: Adam on the cross-entropy, reshuffled every epoch from a
+  // generator seeded with o.seed.
+  Trainer trainer(probe, CrossEntropyLoss(),
+                  TrainerOptions()
+                      .optimizer(OptimizerKind::kAdam)
+                      .lr(o.lr)
+                      .weight_decay(o.l2)
+                      .batch_size(o.batch_size)
+                      .epochs(o.epochs)
+                      .seed(o.seed)
+                      .show_progress(false));
+  absl::StatusOr<std::vector<EpochStats>> trained = trainer.Train(Dataset{x, train_labels});
+  TORCH_CHECK(trained.ok(), "LinearProbeAccuracy: ", trained.status().ToString());
   at::NoGradGuard no_grad;
   const at::Tensor predicted = probe->forward(xt).argmax(1);
   return predicted.eq(test_labels).to(at::kDouble).mean().item<double>();

@@ -43,7 +43,8 @@ struct ProbeOptions {
 
 // Multinomial logistic regression on frozen codes: features standardised by
 // the training codes' mean and std, Adam on the cross-entropy over the
-// training codes; returns the accuracy on the test codes (in [0, 1]).
+// training codes (lib's Trainer); returns the accuracy on the test codes (in
+// [0, 1]). Throws c10::Error when training diverges (non-finite codes).
 double LinearProbeAccuracy(const at::Tensor& train_codes, const at::Tensor& train_labels,
                            const at::Tensor& test_codes, const at::Tensor& test_labels,
                            int64_t classes, const ProbeOptions& options);

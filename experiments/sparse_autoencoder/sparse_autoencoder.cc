@@ -13,7 +13,6 @@
 
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>
-#include <torch/optim/adam.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -27,6 +26,7 @@
 #include "lib/harness/experiment.h"
 #include "lib/harness/result_table.h"
 #include "lib/nn/sparse_autoencoder.h"
+#include "lib/train/trainer.h"
 
 namespace sparselab::sparse_autoencoder {
 namespace {
@@ -228,31 +228,34 @@ struct RunResult {
   at::Tensor reconstructions;  // (images, 1, 28, 28)
 };
 
-RunResult TrainAndMeasure(const Options& o, const RunSpec& r, const Data& d, int64_t seed,
-                          Progress& progress, int64_t& done, const std::string& label) {
+// Trains one model with lib's Trainer (Adam on the model's whole objective,
+// data reshuffled every epoch from a seeded generator) and measures it.
+absl::StatusOr<RunResult> TrainAndMeasure(const Options& o, const RunSpec& r, const Data& d,
+                                          int64_t seed, const c10::Device& device,
+                                          Progress& progress, int64_t& done,
+                                          const std::string& label) {
   SparseAutoencoder model(ModelOptions(o, r, d.train_x.size(1)));
-  torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(o.lr));
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(seed) * 7919 + 1);
-  const int64_t n = d.train_x.size(0);
+  Trainer trainer(model.ptr(),
+                  TrainingObjective{[impl = model.ptr()](const at::Tensor& x, const at::Tensor&) {
+                    return impl->Loss(x).total;
+                  }},
+                  TrainerOptions()
+                      .optimizer(OptimizerKind::kAdam)
+                      .lr(o.lr)
+                      .batch_size(o.batch_size)
+                      .epochs(o.epochs)
+                      .seed(static_cast<uint64_t>(seed) * 7919 + 1)
+                      .device(device)
+                      .show_progress(false));
   double last_epoch_loss = 0;
-  for (int64_t epoch = 0; epoch < o.epochs; ++epoch) {
-    model->train();
-    const at::Tensor order = at::randperm(n, gen, at::kLong);
-    double sum = 0;
-    int64_t batches = 0;
-    for (int64_t s = 0; s < n; s += o.batch_size) {
-      const at::Tensor idx = order.narrow(0, s, std::min(o.batch_size, n - s));
-      optimizer.zero_grad();
-      const AutoencoderLoss loss = model->Loss(d.train_x.index_select(0, idx));
-      loss.total.backward();
-      optimizer.step();
-      sum += loss.total.item<double>();
-      ++batches;
-    }
-    last_epoch_loss = sum / static_cast<double>(batches);
+  trainer.AddEpochCallback([&](const EpochStats& stats) {
+    last_epoch_loss = stats.train_loss;
     progress.Update(++done, absl::StrFormat("%s seed %d epoch %d: objective %.4f", label, seed,
-                                            epoch + 1, last_epoch_loss));
-  }
+                                            stats.epoch + 1, last_epoch_loss));
+    return absl::OkStatus();
+  });
+  RETURN_IF_ERROR(trainer.Train(Dataset{d.train_x, d.train_y}).status());
+  model->to(c10::Device(c10::kCPU));  // the measures below run on the CPU
   model->eval();
   RunResult out;
   const at::Tensor test_codes = EncodeAll(model, d.test_x);
@@ -323,7 +326,8 @@ absl::Status Run(Experiment& ex) {
       std::map<std::string, std::vector<double>> per_seed;
       for (size_t i = 0; i < seeds.size(); ++i) {
         ex.Seed(seeds[i]);
-        RunResult res = TrainAndMeasure(o, r, d, seeds[i], progress, done, row);
+        ASSIGN_OR_RETURN(RunResult res,
+                         TrainAndMeasure(o, r, d, seeds[i], ex.device(), progress, done, row));
         for (const auto& [metric, value] : res.metrics) {
           // |rho_hat - rho| only means something for the KL runs.
           if (metric.rfind("rho_abs_dev", 0) == 0 && r.mechanism != SparsityMechanism::kKL) continue;

@@ -58,13 +58,30 @@ LossFunction CrossEntropyLoss() {
 
 Trainer::Trainer(std::shared_ptr<torch::nn::Module> module, ForwardFunction forward,
                  LossFunction loss, TrainerOptions options)
+    : Trainer(std::move(module), std::move(forward), std::move(loss), nullptr,
+              std::move(options)) {}
+
+Trainer::Trainer(std::shared_ptr<torch::nn::Module> module, TrainingObjective objective,
+                 TrainerOptions options)
+    : Trainer(std::move(module), nullptr, nullptr, std::move(objective.function),
+              std::move(options)) {}
+
+Trainer::Trainer(std::shared_ptr<torch::nn::Module> module, ForwardFunction forward,
+                 LossFunction loss, ObjectiveFunction objective, TrainerOptions options)
     : module_(std::move(module)),
       forward_(std::move(forward)),
       loss_(std::move(loss)),
+      objective_(std::move(objective)),
       options_(std::move(options)),
       shuffle_generator_(at::make_generator<at::CPUGeneratorImpl>(options_.seed())) {
-  TORCH_CHECK(module_ != nullptr && forward_ && loss_,
-              "Trainer: needs a module, a forward function and a loss");
+  TORCH_CHECK(module_ != nullptr && (objective_ || (forward_ && loss_)),
+              "Trainer: needs a module and either a forward function and a loss or an "
+              "objective");
+  if (!objective_) {
+    objective_ = [forward = forward_, loss = loss_](const at::Tensor& x, const at::Tensor& y) {
+      return loss(forward(x), y);
+    };
+  }
   TORCH_CHECK(options_.batch_size() > 0 && options_.first_epoch_batch_size() >= 0 &&
                   options_.test_batch_size() > 0,
               "Trainer: batch sizes must be positive");
@@ -294,7 +311,7 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const Dataset& train) {
       const at::Tensor x = Prepare(train.inputs.index_select(0, indices), options_.input_transform());
       const at::Tensor y = train.targets.index_select(0, indices).to(options_.device());
       optimizer_->zero_grad();
-      const at::Tensor loss = loss_(forward_(x), y);
+      const at::Tensor loss = objective_(x, y);
       TORCH_CHECK(loss.numel() == 1, "the loss must be a scalar, got shape ", loss.sizes());
       loss_value = loss.item<double>();
       if (!std::isfinite(loss_value)) {
@@ -396,6 +413,11 @@ absl::StatusOr<EvalResult> Trainer::Evaluate(const Dataset& test,
       const int64_t size = std::min(options_.test_batch_size(), shard_end - begin);
       const at::Tensor x = Prepare(test.inputs.narrow(0, begin, size), used);
       const at::Tensor y = test.targets.narrow(0, begin, size).to(options_.device());
+      if (!forward_) {  // an objective alone: its mean, no accuracy
+        loss_sum += objective_(x, y).item<double>() * static_cast<double>(size);
+        classification = false;
+        continue;
+      }
       const at::Tensor output = forward_(x);
       loss_sum += loss_(output, y).item<double>() * static_cast<double>(size);
       classification = classification && output.dim() == 2 && y.dim() == 1 &&

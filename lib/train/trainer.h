@@ -52,6 +52,16 @@ using ForwardFunction = std::function<at::Tensor(const at::Tensor&)>;
 // loss(model output, targets) -> scalar, the batch mean.
 using LossFunction = std::function<at::Tensor(const at::Tensor&, const at::Tensor&)>;
 
+// objective(inputs, targets) -> the batch's scalar loss (mean), for models
+// whose loss is not loss(forward(inputs), targets): an autoencoder's
+// reconstruction error plus a penalty on its codes, say.
+using ObjectiveFunction = std::function<at::Tensor(const at::Tensor&, const at::Tensor&)>;
+// Named apart from a LossFunction (the same signature), so that a loss is never
+// taken for an objective: Trainer(module, TrainingObjective{f}, options).
+struct TrainingObjective {
+  ObjectiveFunction function;
+};
+
 // For models ending in log_softmax, and for raw logits.
 LossFunction NllLoss();
 LossFunction CrossEntropyLoss();
@@ -149,6 +159,11 @@ class Trainer {
                 },
                 std::move(loss), std::move(options)) {}
 
+  // Trains `module`'s parameters on `objective` (Evaluate then reports the
+  // objective's mean over the test set, without accuracy).
+  Trainer(std::shared_ptr<torch::nn::Module> module, TrainingObjective objective,
+          TrainerOptions options);
+
   void AddStepCallback(StepCallback callback);
   void AddEpochCallback(EpochCallback callback);
 
@@ -209,12 +224,15 @@ class Trainer {
   const TrainerOptions& options() const { return options_; }
 
  private:
+  Trainer(std::shared_ptr<torch::nn::Module> module, ForwardFunction forward, LossFunction loss,
+          ObjectiveFunction objective, TrainerOptions options);
   at::Tensor Prepare(const at::Tensor& inputs, const InputTransform& transform) const;
   absl::Status SyncOnce();
 
   std::shared_ptr<torch::nn::Module> module_;
   ForwardFunction forward_;
   LossFunction loss_;
+  ObjectiveFunction objective_;  // loss_(forward_(x), y) unless given
   TrainerOptions options_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   at::Generator shuffle_generator_;

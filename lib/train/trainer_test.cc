@@ -223,6 +223,37 @@ TEST(TrainerTest, ForwardFunctionAndNonClassificationLoss) {
   EXPECT_NEAR(linear->weight.item<double>(), 2.0, 0.02);
 }
 
+// An objective of (inputs, targets) instead of loss(forward(x), y): a linear
+// autoencoder x -> W2 W1 x with an L1 penalty on its 1-unit code, trained on
+// points of the line x1 = 3 x0. Evaluate reports the objective, no accuracy.
+TEST(TrainerTest, ObjectiveOfInputsAndTargets) {
+  at::manual_seed(13);
+  torch::nn::Sequential ae(torch::nn::Linear(2, 1), torch::nn::Linear(1, 2));
+  auto encoder = ae[0]->as<torch::nn::LinearImpl>();
+  auto decoder = ae[1]->as<torch::nn::LinearImpl>();
+  const at::Tensor t = at::linspace(-1, 1, 64).view({64, 1});
+  Dataset data{at::cat({t, 3 * t}, 1), at::zeros({64}, at::kLong)};  // targets unused
+  int64_t calls = 0;
+  Trainer trainer(ae.ptr(),
+                  TrainingObjective{[&](const at::Tensor& x, const at::Tensor& y) {
+                    ++calls;
+                    EXPECT_EQ(y.size(0), x.size(0));
+                    const at::Tensor code = encoder->forward(x);
+                    return (decoder->forward(code) - x).pow(2).sum(1).mean() +
+                           1e-4 * code.abs().mean();
+                  }},
+                  Quiet().epochs(60).batch_size(16).lr(0.05).momentum(0.9));
+  ASSERT_TRUE(trainer.Train(data).ok());
+  EXPECT_EQ(calls, 60 * 4);
+  auto result = trainer.Evaluate(data);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_FALSE(result->accuracy.has_value());
+  EXPECT_EQ(calls, 60 * 4 + 1);  // one test batch of 64
+  // The line is reconstructed: the reconstruction error is far below the data's
+  // variance (10/3 per point), only the small penalty is left.
+  EXPECT_LT(result->loss, 1e-2);
+}
+
 std::string TempPath(const std::string& name) {
   const char* dir = std::getenv("TEST_TMPDIR");
   return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
