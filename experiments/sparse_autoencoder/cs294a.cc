@@ -30,13 +30,12 @@ at::Tensor Cs294aNormalize(const at::Tensor& patches) {
 
 }  // namespace
 
-absl::Status RunCs294a(Experiment& ex, const Cs294aOptions& o) {
+absl::Status RunCs294a(Experiment& ex, const Cs294aOptions& o, int64_t seed, bool first_seed) {
   ASSIGN_OR_RETURN(const std::vector<at::Tensor> raw, LoadGrayImages(o.images));
   std::vector<at::Tensor> white;
   for (const at::Tensor& x : raw) white.push_back(ScaleToVariance(OlshausenWhiten(x, o.whiten_f0), 0.1));
-  const std::string row = "patches/cs294a";
-  for (int64_t seed : ex.seeds()) {
-    ex.Seed(seed);
+  const std::string row = kCs294aRow;
+  {
     auto gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(seed) * 31 + 7);
     PatchOptions po;
     po.size = o.patch_size;
@@ -102,7 +101,7 @@ absl::Status RunCs294a(Experiment& ex, const Cs294aOptions& o) {
     ex.table().Add(row, "gabor_r2_min", seed, r2.front());
     ex.table().Add(row, "gabor_r2_above_0_8", seed,
                    static_cast<double>(std::count_if(r2.begin(), r2.end(), [](double v) { return v > 0.8; })));
-    if (seed == ex.seeds().front()) {
+    if (first_seed) {
       nlohmann::json per_filter = nlohmann::json::array();
       for (const GaborFit& f : fits) per_filter.push_back(f.r2);
       ex.extra()["cs294a_gabor_r2"] = per_filter;

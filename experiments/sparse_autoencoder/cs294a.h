@@ -26,10 +26,15 @@ struct Cs294aOptions {
   double whiten_f0 = 0.4;
 };
 
-// Trains one model per seed; rows "patches/cs294a" (objective, mean hidden
-// activation, |rho_hat_j - rho|, Gabor R^2 of the 25 filters) and the filter
-// grid filters_cs294a.png.
-absl::Status RunCs294a(Experiment& ex, const Cs294aOptions& options);
+// Row "patches/cs294a": objective, mean hidden activation, |rho_hat_j - rho|,
+// Gabor R^2 of the 25 filters.
+inline constexpr char kCs294aRow[] = "patches/cs294a";
+
+// Trains and measures one seed (torch seeded by the caller); the filter grid
+// filters_cs294a.png and the per-filter R^2 (extra "cs294a_gabor_r2") for the
+// first seed only.
+absl::Status RunCs294a(Experiment& ex, const Cs294aOptions& options, int64_t seed,
+                       bool first_seed);
 
 }  // namespace sparselab::sparse_autoencoder
 

@@ -7,6 +7,9 @@
 // accuracy of a linear probe on the frozen codes; figures: decoder filters,
 // reconstructions, and reconstruction error against active share.
 #include <algorithm>
+#include <cstring>
+#include <memory>
+#include <optional>
 #include <map>
 #include <string>
 #include <vector>
@@ -14,6 +17,7 @@
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -25,6 +29,7 @@
 #include "lib/data/dataset.h"
 #include "lib/harness/experiment.h"
 #include "lib/harness/result_table.h"
+#include "lib/harness/task_runner.h"
 #include "lib/nn/sparse_autoencoder.h"
 #include "lib/train/trainer.h"
 
@@ -232,6 +237,7 @@ struct RunResult {
 // data reshuffled every epoch from a seeded generator) and measures it.
 absl::StatusOr<RunResult> TrainAndMeasure(const Options& o, const RunSpec& r, const Data& d,
                                           int64_t seed, const c10::Device& device,
+                                          std::shared_ptr<ProcessGroup> process_group,
                                           Progress& progress, int64_t& done,
                                           const std::string& label) {
   SparseAutoencoder model(ModelOptions(o, r, d.train_x.size(1)));
@@ -246,6 +252,7 @@ absl::StatusOr<RunResult> TrainAndMeasure(const Options& o, const RunSpec& r, co
                       .epochs(o.epochs)
                       .seed(static_cast<uint64_t>(seed) * 7919 + 1)
                       .device(device)
+                      .process_group(std::move(process_group))
                       .show_progress(false));
   double last_epoch_loss = 0;
   trainer.AddEpochCallback([&](const EpochStats& stats) {
@@ -308,66 +315,186 @@ const char* MechanismTitle(SparsityMechanism m) {
   return "?";
 }
 
-absl::Status Run(Experiment& ex) {
-  ASSIGN_OR_RETURN(const Options o, ParseOptions(ex.config()));
-  if (o.cs294a) RETURN_IF_ERROR(RunCs294a(ex, o.cs294a_options));
-  const std::vector<RunSpec> runs = Runs(o);
-  const std::vector<int64_t>& seeds = ex.seeds();
-  Progress progress("sparse_autoencoder",
-                    static_cast<int64_t>(o.datasets.size() * runs.size() * seeds.size()) * o.epochs);
-  int64_t done = 0;
+// A task of the run: one (data set, mechanism and strength) model, or the
+// CS294A exercise; every (task, seed) is a task of lib's task runner.
+struct TaskSpec {
+  std::string id;       // task row: "fashion_mnist-kl_3", "cs294a"
+  std::string row;      // result row: "fashion_mnist/kl=3", "patches/cs294a"
+  std::string dataset;  // empty for cs294a
+  RunSpec run;
+};
+
+std::vector<TaskSpec> Tasks(const Options& o) {
+  std::vector<TaskSpec> tasks;
+  if (o.cs294a) tasks.push_back({"cs294a", kCs294aRow, "", {}});
   for (const std::string& dataset : o.datasets) {
-    ASSIGN_OR_RETURN(const Data d, LoadData(dataset, o));
+    for (const RunSpec& r : Runs(o)) {
+      tasks.push_back({FileStem(absl::StrCat(dataset, "-", r.name)),
+                       absl::StrCat(dataset, "/", r.name), dataset, r});
+    }
+  }
+  return tasks;
+}
+
+const TaskSpec& Spec(const std::vector<TaskSpec>& tasks, const std::string& id) {
+  for (const TaskSpec& t : tasks) {
+    if (t.id == id) return t;
+  }
+  return tasks.front();  // unreachable: the runner asks only for configured rows
+}
+
+// Reconstructions kept in the task's record as base64 of 8-bit pixels (7,840
+// bytes for ten 28 x 28 images), for the report's grid.
+std::string EncodePixels(const at::Tensor& images) {
+  const at::Tensor bytes = (images.clamp(0, 1) * 255).round().to(at::kByte).contiguous();
+  return absl::Base64Escape(absl::string_view(static_cast<const char*>(bytes.data_ptr()),
+                                              static_cast<size_t>(bytes.numel())));
+}
+
+absl::StatusOr<at::Tensor> DecodePixels(const std::string& text, int64_t images) {
+  std::string raw;
+  if (!absl::Base64Unescape(text, &raw) || static_cast<int64_t>(raw.size()) != images * 784) {
+    return absl::DataLossError("a task record's reconstructions are damaged; delete the record "
+                               "(results/runs/...) to run the task again");
+  }
+  at::Tensor t = at::empty({images, 1, 28, 28}, at::kByte);
+  std::memcpy(t.data_ptr(), raw.data(), raw.size());
+  return t.to(at::kFloat) / 255.0;
+}
+
+// One task in a worker: train and measure one model for one seed.
+absl::Status RunOne(Experiment& ex, const Options& o, const std::vector<TaskSpec>& tasks,
+                    const std::map<std::string, Data>& data, const TaskContext& t) {
+  const TaskSpec& spec = Spec(tasks, t.task.row);
+  const int64_t seed = t.task.seed;
+  const bool first_seed = seed == ex.seeds().front();
+  if (spec.dataset.empty()) return RunCs294a(ex, o.cs294a_options, seed, first_seed);
+  const Data& d = data.at(spec.dataset);
+  const RunSpec& r = spec.run;
+  Progress progress(absl::StrCat(spec.row, " seed ", seed), o.epochs);
+  int64_t done = 0;
+  ASSIGN_OR_RETURN(RunResult res, TrainAndMeasure(o, r, d, seed, ex.device(), t.process_group,
+                                                  progress, done, spec.row));
+  progress.Finish();
+  for (const auto& [metric, value] : res.metrics) {
+    // |rho_hat - rho| only means something for the KL runs.
+    if (metric.rfind("rho_abs_dev", 0) == 0 && r.mechanism != SparsityMechanism::kKL) continue;
+    ex.table().Add(spec.row, metric, seed, value);
+  }
+  ex.table().SetInfo(spec.row, "run", {{"mechanism", SparsityMechanismName(r.mechanism)},
+                                       {"strength", r.strength},
+                                       {"dataset", spec.dataset}});
+  if (first_seed) {
+    RETURN_IF_ERROR(WriteImageGrid(
+        ex.OutputPath(absl::StrCat("filters_", spec.dataset, "_", FileStem(r.name), ".png")),
+        res.filters, 10, 2));
+    ex.extra()["reconstructions"] = EncodePixels(res.reconstructions);
+  }
+  return absl::OkStatus();
+}
+
+// Per data set: the reconstruction grid (first row the test images, then one
+// row per run, first seed) and the trade-off plot, from the rows so far.
+absl::Status WriteDatasetFigures(Experiment& ex, const Options& o,
+                                 const std::vector<TaskSpec>& tasks,
+                                 const std::map<std::string, Data>& data,
+                                 const std::map<std::string, at::Tensor>& reconstructions) {
+  const nlohmann::json rows = ex.table().ToJson();
+  auto mean = [&](const std::string& row, const std::string& metric) -> std::optional<double> {
+    for (const nlohmann::json& r : rows) {
+      if (r["name"] == row && r["metrics"].contains(metric)) return r["metrics"][metric]["mean"].get<double>();
+    }
+    return std::nullopt;
+  };
+  for (const std::string& dataset : o.datasets) {
+    const Data& d = data.at(dataset);
     const int64_t m = std::min(o.reconstruction_images, d.test_x.size(0));
     std::vector<at::Tensor> recon_rows = {d.test_x.narrow(0, 0, m).reshape({m, 1, 28, 28})};
     std::map<SparsityMechanism, Series> tradeoff;
-    for (const RunSpec& r : runs) {
-      const std::string row = absl::StrCat(dataset, "/", r.name);
-      std::map<std::string, std::vector<double>> per_seed;
-      for (size_t i = 0; i < seeds.size(); ++i) {
-        ex.Seed(seeds[i]);
-        ASSIGN_OR_RETURN(RunResult res,
-                         TrainAndMeasure(o, r, d, seeds[i], ex.device(), progress, done, row));
-        for (const auto& [metric, value] : res.metrics) {
-          // |rho_hat - rho| only means something for the KL runs.
-          if (metric.rfind("rho_abs_dev", 0) == 0 && r.mechanism != SparsityMechanism::kKL) continue;
-          ex.table().Add(row, metric, seeds[i], value);
-          per_seed[metric].push_back(value);
-        }
-        if (i == 0) {
-          RETURN_IF_ERROR(WriteImageGrid(
-              ex.OutputPath(absl::StrCat("filters_", dataset, "_", FileStem(r.name), ".png")),
-              res.filters, 10, 2));
-          recon_rows.push_back(res.reconstructions);
-        }
+    for (const TaskSpec& t : tasks) {
+      if (t.dataset != dataset) continue;
+      if (auto it = reconstructions.find(t.row); it != reconstructions.end()) {
+        recon_rows.push_back(it->second);
       }
-      ex.table().SetInfo(row, "run", {{"mechanism", SparsityMechanismName(r.mechanism)},
-                                      {"strength", r.strength},
-                                      {"dataset", dataset}});
-      Series& s = tradeoff[r.mechanism];
-      s.title = MechanismTitle(r.mechanism);
-      s.style = r.mechanism == SparsityMechanism::kNone ? "points pt 7 ps 2" : "linespoints";
-      s.x.push_back(Summarize(per_seed["active_share"]).mean);
-      s.y.push_back(Summarize(per_seed["test_mse"]).mean);
+      const std::optional<double> active = mean(t.row, "active_share");
+      const std::optional<double> mse = mean(t.row, "test_mse");
+      if (!active || !mse) continue;
+      Series& s = tradeoff[t.run.mechanism];
+      s.title = MechanismTitle(t.run.mechanism);
+      s.style = t.run.mechanism == SparsityMechanism::kNone ? "points pt 7 ps 2" : "linespoints";
+      s.x.push_back(*active);
+      s.y.push_back(*mse);
     }
     RETURN_IF_ERROR(WriteImageGrid(ex.OutputPath(absl::StrCat("reconstructions_", dataset, ".png")),
                                    at::cat(recon_rows, 0), static_cast<int>(m), 2));
+    if (tradeoff.empty()) continue;
     std::vector<Series> series;
     for (auto& [mech, s] : tradeoff) series.push_back(s);
     PlotOptions po;
-    po.title = absl::StrFormat("%s: test reconstruction MSE against active share (code > %g), mean over %d seed(s)",
-                               dataset, o.active_threshold, seeds.size());
+    po.title = absl::StrFormat(
+        "%s: test reconstruction MSE against active share (code > %g), mean over seeds", dataset,
+        o.active_threshold);
     po.xlabel = "share of code units active per test sample";
     po.ylabel = "test MSE per pixel";
     po.extra = "set key top right";
     RETURN_IF_ERROR(PlotLines(ex.OutputPath(absl::StrCat("tradeoff_", dataset, ".png")), series, po));
   }
-  progress.Finish();
-  std::vector<std::string> names;
-  for (const RunSpec& r : runs) names.push_back(r.name);
-  ex.extra()["runs"] = names;
-  ex.extra()["reconstruction_rows"] = "first row: test images; then one row per run in the order of 'runs' (first seed)";
   return absl::OkStatus();
+}
+
+// result.json from every task's record (rows in task order, seeds ascending),
+// then the figures.
+absl::Status Report(Experiment& ex, const Options& o, const std::vector<TaskSpec>& tasks,
+                    const std::map<std::string, Data>& data,
+                    const std::vector<FinishedTask>& records) {
+  std::map<std::string, at::Tensor> reconstructions;  // row -> first seed's images
+  for (const FinishedTask& f : records) {
+    if (f.partial) continue;
+    RETURN_IF_ERROR(ex.table().Merge(f.record["rows"]));
+    const TaskSpec& spec = Spec(tasks, f.task.row);
+    if (f.task.seed != ex.seeds().front()) continue;
+    if (f.record.contains("cs294a_gabor_r2")) {
+      ex.extra()["cs294a_gabor_r2"] = f.record["cs294a_gabor_r2"];
+    }
+    if (f.record.contains("reconstructions")) {
+      const int64_t m = std::min(o.reconstruction_images, data.at(spec.dataset).test_x.size(0));
+      ASSIGN_OR_RETURN(reconstructions[spec.row],
+                       DecodePixels(f.record["reconstructions"].get<std::string>(), m));
+    }
+  }
+  std::vector<std::string> names;
+  for (const RunSpec& r : Runs(o)) names.push_back(r.name);
+  ex.extra()["runs"] = names;
+  ex.extra()["reconstruction_rows"] =
+      "first row: test images; then one row per run in the order of 'runs' (first seed)";
+  return WriteDatasetFigures(ex, o, tasks, data, reconstructions);
+}
+
+absl::Status Run(Experiment& ex) {
+  ASSIGN_OR_RETURN(const Options o, ParseOptions(ex.config()));
+  // Loaded before any task starts, so that bad data fail at once.
+  std::map<std::string, Data> data;
+  for (const std::string& dataset : o.datasets) {
+    ASSIGN_OR_RETURN(data[dataset], LoadData(dataset, o));
+  }
+  const std::vector<TaskSpec> tasks = Tasks(o);
+  TaskRunner runner;
+  for (const TaskSpec& t : tasks) {
+    runner.report_rows.push_back(t.id);
+    runner.run_rows.push_back(t.id);
+  }
+  runner.key = [&](const std::string& row, int64_t seed) {
+    nlohmann::json config = ex.config().values();
+    for (const char* selection : {"seeds", "datasets", "mechanisms", "l1_weights", "kl_betas", "ks", "cs294a"}) {
+      config.erase(selection);
+    }
+    return nlohmann::json{{"row", row}, {"seed", seed}, {"config", config}};
+  };
+  runner.run = [&](Experiment& ex, const TaskContext& t) { return RunOne(ex, o, tasks, data, t); };
+  runner.report = [&](Experiment& ex, const std::vector<FinishedTask>& records) {
+    return Report(ex, o, tasks, data, records);
+  };
+  return RunTasks(ex, runner);
 }
 
 }  // namespace
