@@ -28,6 +28,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "experiments/pruning/bayesian_bits_lenet.h"
 #include "experiments/pruning/models.h"
 #include "lib/base/plot.h"
 #include "lib/base/status_macros.h"
@@ -35,6 +36,7 @@
 #include "lib/harness/experiment.h"
 #include "lib/harness/pruning_section.h"
 #include "lib/harness/task_runner.h"
+#include "lib/nn/bayesian_bits.h"
 #include "lib/nn/model_pruning.h"
 #include "lib/nn/sparse_linear/compact_export.h"
 #include "lib/train/trainer.h"
@@ -56,11 +58,20 @@ struct RowSpec {
   std::string id;     // task id part: "lenet5-gradual-90"
   std::string title;  // result row: "LeNet-5 / 90 % / gradual"
   Architecture architecture;
-  std::string method;
+  std::string method;  // "dense", kMethods, or "bayesian_bits"
   double sparsity = 0;
+  double mu = 0;  // bayesian_bits
 };
 
 std::string Percent(double sparsity) { return absl::StrFormat("%g", 100.0 * sparsity); }
+
+RowSpec BayesianBitsRow(const Architecture& a, double mu) {
+  RowSpec r{absl::StrCat(a.name, "-bayesian_bits-mu", absl::StrFormat("%g", mu)),
+            absl::StrCat(a.title, " Bayesian Bits / mu=", absl::StrFormat("%g", mu)), a,
+            "bayesian_bits", 0.0};
+  r.mu = mu;
+  return r;
+}
 
 RowSpec DenseRow(const Architecture& a) {
   return {absl::StrCat(a.name, "-dense"), absl::StrCat(a.title, " / dense"), a, "dense", 0.0};
@@ -70,6 +81,19 @@ RowSpec SparseRow(const Architecture& a, const std::string& method, double spars
   return {absl::StrCat(a.name, "-", method, "-", Percent(sparsity)),
           absl::StrCat(a.title, " / ", Percent(sparsity), " % / ", method), a, method, sparsity};
 }
+
+// Bayesian Bits rows (LeNet-5 only), the reference code's training: Adam
+// (one lr for weights, gates and ranges), batch 128, the lr constant for the
+// first decay_from of the epochs and then falling linearly towards 0.
+struct BayesianBitsRunOptions {
+  std::vector<double> mus;  // one row each; empty: no Bayesian Bits rows
+  int64_t epochs = 0;
+  int64_t batch_size = 0;
+  double lr = 0;
+  double decay_from = 0;  // fraction of the epochs at constant lr
+  BayesianBitsLeNetOptions model;
+  int64_t range_images = 0;
+};
 
 // The options of this run, read and checked once at the start.
 struct RunOptions {
@@ -83,7 +107,34 @@ struct RunOptions {
   int64_t steps_per_epoch = 0;
   int64_t timing_images = 0;
   int64_t timing_repeats = 0;
+  BayesianBitsRunOptions bayesian_bits;
 };
+
+absl::StatusOr<BayesianBitsRunOptions> ReadBayesianBitsOptions(const Config& c) {
+  BayesianBitsRunOptions b;
+  b.mus = c.Get<std::vector<double>>("bayesian_bits.mus");
+  b.epochs = c.Int("bayesian_bits.epochs");
+  b.batch_size = c.Int("bayesian_bits.batch_size");
+  b.lr = c.Double("bayesian_bits.lr");
+  b.decay_from = c.Double("bayesian_bits.decay_from");
+  b.model.gate_init = c.Get<std::vector<double>>("bayesian_bits.gate_init");
+  b.model.prune_init = c.Double("bayesian_bits.prune_init");
+  b.range_images = c.Int("bayesian_bits.range_images");
+  for (double mu : b.mus) {
+    RETURN_IF_ERROR(RequireConfig(mu >= 0 && std::isfinite(mu), c, "bayesian_bits.mus",
+                                  "every mu must be finite and >= 0"));
+  }
+  RETURN_IF_ERROR(RequireConfig(b.epochs >= 1, c, "bayesian_bits.epochs", "must be >= 1"));
+  RETURN_IF_ERROR(RequireConfig(b.batch_size >= 1, c, "bayesian_bits.batch_size", "must be >= 1"));
+  RETURN_IF_ERROR(RequireConfig(b.lr > 0, c, "bayesian_bits.lr", "must be > 0"));
+  RETURN_IF_ERROR(RequireConfig(b.decay_from > 0 && b.decay_from <= 1, c,
+                                "bayesian_bits.decay_from", "must be in (0, 1]"));
+  RETURN_IF_ERROR(RequireConfig(b.model.gate_init.size() == 4, c, "bayesian_bits.gate_init",
+                                "must hold 4 log_alpha values (the 4, 8, 16 and 32-bit gates)"));
+  RETURN_IF_ERROR(RequireConfig(b.range_images >= 1, c, "bayesian_bits.range_images",
+                                "must be >= 1"));
+  return b;
+}
 
 absl::StatusOr<RunOptions> ReadRunOptions(const Config& c, int64_t train_size) {
   RunOptions o;
@@ -147,6 +198,8 @@ absl::StatusOr<RunOptions> ReadRunOptions(const Config& c, int64_t train_size) {
       }
     }
   }
+  ASSIGN_OR_RETURN(o.bayesian_bits, ReadBayesianBitsOptions(c));
+  for (double mu : o.bayesian_bits.mus) o.rows.push_back(BayesianBitsRow(*FindArchitecture("lenet5"), mu));
   // The layer names of the section against the models (the error lists them).
   for (const std::string& name : models) {
     torch::nn::Sequential probe = Build(*FindArchitecture(name));
@@ -236,11 +289,78 @@ absl::Status MeasureExport(Experiment& ex, const RowSpec& row, const RunOptions&
   return absl::OkStatus();
 }
 
+// One Bayesian Bits row: LeNet-5 with gated quantizers trained on the task
+// loss plus mu times the BOP-weighted gate penalty; test accuracy with the
+// test-time gates and the relative BOPs they give.
+absl::Status RunBayesianBits(Experiment& ex, const RunOptions& o, const RowSpec& row,
+                             const Dataset& train, const Dataset& test, const TaskContext& t) {
+  const BayesianBitsRunOptions& b = o.bayesian_bits;
+  const int64_t seed = t.task.seed;
+  const auto normalize = [](const at::Tensor& x) { return Normalize(x, kMnistMean, kMnistStd); };
+  BayesianBitsLeNet5 model(b.model);
+  model->InitActivationRanges(normalize(train.inputs.narrow(0, 0, std::min(b.range_images, train.size()))));
+  const double mu = row.mu;
+  const int64_t constant_epochs = std::max<int64_t>(1, std::llround(b.decay_from * b.epochs));
+  const int64_t epochs = b.epochs;
+  Trainer trainer(
+      model,
+      LossFunction([impl = model.ptr(), mu](const at::Tensor& out, const at::Tensor& y) {
+        return at::cross_entropy_loss(out, y) + BayesianBitsPenalty(impl->bop_layers(), mu);
+      }),
+      TrainerOptions()
+          .optimizer(OptimizerKind::kAdam)
+          .lr(b.lr)
+          .lr_factor([constant_epochs, epochs](int64_t e) {
+            if (e < constant_epochs) return 1.0;
+            return 1.0 - static_cast<double>(e - constant_epochs) /
+                             static_cast<double>(epochs - constant_epochs);
+          })
+          .epochs(b.epochs)
+          .batch_size(b.batch_size)
+          .test_batch_size(o.test_batch_size)
+          .seed(static_cast<uint64_t>(seed))
+          .device(ex.device())
+          .label(absl::StrCat(row.id, " seed ", seed))
+          .input_transform(normalize)
+          .process_group(t.process_group));
+  nlohmann::json curve = nlohmann::json::array();
+  trainer.AddEpochCallback([&](const EpochStats& s) {
+    const BopCount bops = CountBops(model->bop_layers());
+    curve.push_back({{"epoch", s.epoch + 1},
+                     {"train_loss", s.train_loss},
+                     {"lr", s.lr},
+                     {"relative_bops_percent", 100.0 * bops.relative},
+                     {"layers", model->Describe()}});
+    return absl::OkStatus();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(std::vector<EpochStats> done, trainer.Train(train));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSIGN_OR_RETURN(EvalResult eval, trainer.Evaluate(test));  // eval mode: test-time gates
+  const BopCount bops = CountBops(model->bop_layers());
+  ex.table().Add(row.title, "test_accuracy", seed, 100.0 * eval.accuracy.value_or(0));
+  ex.table().Add(row.title, "relative_bops_percent", seed, 100.0 * bops.relative);
+  ex.table().Add(row.title, "train_loss", seed, done.back().train_loss);
+  ex.table().Add(row.title, "train_seconds", seed, seconds);
+  ex.table().SetInfo(row.title, "method", "bayesian_bits");
+  ex.table().SetInfo(row.title, "mu", mu);
+  ex.table().SetInfo(row.title, "layers", model->Describe());
+  // van Baalen et al. 2020 (and the reference code's README), LeNet-5 / MNIST, mu = 0.1.
+  if (mu == 0.1) {
+    ex.table().SetPaper(row.title, "test_accuracy", 99.30);
+    ex.table().SetPaper(row.title, "relative_bops_percent", 0.36);
+  }
+  ex.extra()["curves"][row.title][std::to_string(seed)] = curve;
+  return absl::OkStatus();
+}
+
 // One task in a worker: train, test and export one row for one seed.
 absl::Status RunOne(Experiment& ex, const RunOptions& o, const Dataset& train, const Dataset& test,
                     const TaskContext& t) {
   const RowSpec& row = Spec(o, t.task.row);
   const int64_t seed = t.task.seed;
+  if (row.method == "bayesian_bits") return RunBayesianBits(ex, o, row, train, test, t);
   Architecture architecture = row.architecture;
   const int64_t full_weights = WeightCount(architecture);
   if (row.method == "small_dense") {
@@ -356,6 +476,30 @@ absl::Status WriteFigures(Experiment& ex, const RunOptions& o) {
     RETURN_IF_ERROR(PlotLines(ex.OutputPath(file), series, plot));
     done.push_back(file);
   }
+  // Bayesian Bits: accuracy against relative BOPs over mu, beside the paper's point.
+  Series ours{"Bayesian Bits (ours, over mu)", {}, {}};
+  for (const RowSpec& r : o.rows) {
+    bool found_acc = false, found_bops = false;
+    if (r.method != "bayesian_bits") continue;
+    const double acc = MeanOf(rows, r.title, "test_accuracy", &found_acc);
+    const double bops = MeanOf(rows, r.title, "relative_bops_percent", &found_bops);
+    if (found_acc && found_bops) {
+      ours.x.push_back(bops);
+      ours.y.push_back(acc);
+    }
+  }
+  if (!ours.x.empty()) {
+    Series paper{"van Baalen et al. 2020, mu = 0.1", {0.36}, {99.30}, "points pt 7 ps 2"};
+    PlotOptions plot;
+    plot.title = "Bayesian Bits, LeNet-5 on MNIST: test accuracy against relative BOPs";
+    plot.xlabel = "BOPs relative to 32-bit weights and activations (%)";
+    plot.ylabel = "test accuracy (%)";
+    plot.log_x = true;
+    plot.extra = "set key right bottom";
+    const std::string file = "bayesian_bits_accuracy_vs_bops.png";
+    RETURN_IF_ERROR(PlotLines(ex.OutputPath(file), {ours, paper}, plot));
+    done.push_back(file);
+  }
   ex.extra()["figures"] = done;
   return absl::OkStatus();
 }
@@ -402,9 +546,22 @@ absl::Status RunExperimentBody(Experiment& ex) {
     runner.report_rows.push_back(r.id);
     runner.run_rows.push_back(r.id);
   }
+  // What a task's result depends on: a Bayesian Bits row on its own section
+  // (but the list of mus) and the data; the other rows on everything else.
   runner.key = [&](const std::string& row, int64_t seed) {
     nlohmann::json config = c.values();
-    for (const char* selection : {"seeds", "models", "sparsities", "methods"}) config.erase(selection);
+    if (Spec(o, row).method == "bayesian_bits") {
+      nlohmann::json b = config["bayesian_bits"];
+      b.erase("mus");
+      config = {{"bayesian_bits", b},
+                {"train_subset", config["train_subset"]},
+                {"test_subset", config["test_subset"]},
+                {"test_batch_size", config["test_batch_size"]}};
+    } else {
+      for (const char* other : {"seeds", "models", "sparsities", "methods", "bayesian_bits"}) {
+        config.erase(other);
+      }
+    }
     return nlohmann::json{{"row", row}, {"seed", seed}, {"config", config}};
   };
   runner.run = [&](Experiment& ex, const TaskContext& t) {

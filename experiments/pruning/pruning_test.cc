@@ -27,7 +27,7 @@ TEST(PruningExperimentTest, QuickPresetSchedulesAndExport) {
   auto j = sparselab::ReadJsonFile(Tmp() + "/out/result-quick.json");
   ASSERT_TRUE(j.ok()) << j.status();
   EXPECT_EQ((*j)["experiment"], "pruning");
-  ASSERT_EQ((*j)["rows"].size(), 5u);
+  ASSERT_EQ((*j)["rows"].size(), 6u);
   EXPECT_EQ((*j)["steps_per_epoch"], 32);
   EXPECT_EQ((*j)["total_steps"], 64);
 
@@ -65,6 +65,22 @@ TEST(PruningExperimentTest, QuickPresetSchedulesAndExport) {
   EXPECT_NEAR(et::MetricMean(small, "weights"), 58141, 0.02 * 58141);
   EXPECT_NEAR(et::MetricMean(small, "nonzero_weights"), et::MetricMean(small, "weights"), 5);
   EXPECT_GT(et::MetricMean(small, "test_accuracy"), 75.0);
+
+  // Bayesian Bits, 2 epochs of 16 steps: the 4- and 8-bit gates start at
+  // log_alpha 6 and cannot have closed, the 16- and 32-bit ones start closed,
+  // so every weight and activation is at 8 bits (the input counts 8):
+  // relative BOPs = 8 * 8 / (32 * 32) = 6.25 %.
+  const auto& bb = et::FindRow(*j, "LeNet-5 Bayesian Bits / mu=0.1");
+  EXPECT_DOUBLE_EQ(et::MetricMean(bb, "relative_bops_percent"), 6.25);
+  EXPECT_GT(et::MetricMean(bb, "test_accuracy"), 60.0);
+  EXPECT_EQ(bb["paper"]["test_accuracy"]["mean"], 99.30);
+  EXPECT_EQ(bb["paper"]["relative_bops_percent"]["mean"], 0.36);
+  for (const char* layer : {"conv1", "conv2", "fc1", "fc2"}) {
+    EXPECT_EQ(bb["info"]["layers"][layer]["weight_bits"], 8) << layer;
+    EXPECT_EQ(bb["info"]["layers"][layer]["input_bits"], 8) << layer;
+    EXPECT_EQ(bb["info"]["layers"][layer]["kept_output_channels"], 1.0) << layer;
+  }
+  EXPECT_EQ(bb["info"]["layers"]["conv2"]["macs"], 3276800);
 }
 
 TEST(PruningExperimentTest, BadSettingsFailClearlyAndWriteNothing) {
@@ -82,6 +98,9 @@ TEST(PruningExperimentTest, BadSettingsFailClearlyAndWriteNothing) {
           {"models=[\"vgg16\"]", {"models", "lenet5, dense_cnn2"}},
           {"one_shot_epochs=2", {"one_shot_epochs", "[1, epochs - 1 = 1]"}},
           {"train_subset=-5", {"train_subset", "-5", "must be >= 0"}},
+          {"bayesian_bits.gate_init=[6,6]", {"bayesian_bits.gate_init", "4 log_alpha values"}},
+          {"bayesian_bits.mus=[0.1,-1]", {"bayesian_bits.mus", ">= 0"}},
+          {"bayesian_bits.decay_from=0", {"bayesian_bits.decay_from", "(0, 1]"}},
       });
 }
 

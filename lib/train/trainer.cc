@@ -160,6 +160,7 @@ void Trainer::AddEpochCallback(EpochCallback callback) {
 }
 
 double Trainer::LrForEpoch(int64_t epoch) const {
+  if (options_.lr_factor()) return options_.lr() * options_.lr_factor()(epoch);
   return options_.lr() *
          std::pow(options_.lr_gamma(), static_cast<double>(epoch / options_.lr_step_size()));
 }

@@ -82,6 +82,9 @@ struct TrainerOptions {
   // StepLR: the lr of epoch e (from 0) is lr * lr_gamma ^ floor(e / lr_step_size).
   TORCH_ARG(int64_t, lr_step_size) = 1;
   TORCH_ARG(double, lr_gamma) = 1.0;
+  // When set, the lr of epoch e is lr * lr_factor(e) instead of StepLR's (e.g.
+  // constant, then linear to 0 over the last third).
+  TORCH_ARG(std::function<double(int64_t epoch)>, lr_factor);
   TORCH_ARG(uint64_t, seed) = 42;
   TORCH_ARG(bool, shuffle) = true;
   // Batches and the model are moved here.
@@ -216,7 +219,7 @@ class Trainer {
   // The pruner in force; null when options.pruning prunes nothing or is bad.
   const ModelPruner* pruner() const { return pruner_ ? &*pruner_ : nullptr; }
 
-  // StepLR's learning rate for `epoch` (from 0).
+  // The learning rate of `epoch` (from 0): StepLR's, or lr * lr_factor(epoch).
   double LrForEpoch(int64_t epoch) const;
   int64_t epochs_done() const { return epochs_done_; }
   int64_t global_step() const { return global_step_; }

@@ -119,6 +119,22 @@ TEST(TrainerTest, StepLrValuesPerEpoch) {
   EXPECT_NEAR(paper.LrForEpoch(3), 0.02 * 0.512, 1e-15);
 }
 
+TEST(TrainerTest, LrFactorReplacesStepLr) {
+  at::manual_seed(14);
+  Logistic model(2, 2);
+  std::vector<double> seen;
+  Trainer trainer(model, NllLoss(),
+                  Quiet().epochs(3).batch_size(50).lr(0.4).lr_gamma(0.5).lr_factor(
+                      [](int64_t epoch) { return epoch < 2 ? 1.0 : 0.25; }));
+  trainer.AddEpochCallback([&](const EpochStats& s) {
+    seen.push_back(s.lr);
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(trainer.Train(Separable(100, 15)).ok());
+  EXPECT_EQ(seen, (std::vector<double>{0.4, 0.4, 0.1}));
+  EXPECT_DOUBLE_EQ(trainer.LrForEpoch(7), 0.1);
+}
+
 TEST(TrainerTest, NonFiniteLossStopsWithAnErrorAndNoUpdate) {
   at::manual_seed(2);
   Logistic model(2, 2);
