@@ -67,8 +67,10 @@ struct PerturbationMaskOptions {
   TORCH_ARG(double, blur_sigma) = 5.0;  // pixels, > 0 (kBlur)
   TORCH_ARG(double, constant) = 0.0;    // the replacement value (kConstant)
   TORCH_ARG(MaskGame, game) = MaskGame::kDeletion;
-  TORCH_ARG(double, lambda1) = 0.05;  // area term, >= 0
-  TORCH_ARG(double, lambda2) = 0.2;   // total variation term, >= 0
+  // Defaults balanced for scores of order 1 (probabilities, means); scale
+  // them with the score (logits), as the paper's values are for its own sums.
+  TORCH_ARG(double, lambda1) = 0.3;   // area term, >= 0
+  TORCH_ARG(double, lambda2) = 0.05;  // total variation term, >= 0
   TORCH_ARG(double, tv_beta) = 3.0;   // TV exponent, >= 1 (the paper's beta = 3)
   TORCH_ARG(int64_t, steps) = 300;    // Adam steps, >= 1
   TORCH_ARG(double, lr) = 0.1;        // Adam learning rate, > 0
