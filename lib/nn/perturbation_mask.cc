@@ -33,8 +33,8 @@ absl::Status CheckImage(const at::Tensor& image, const char* what) {
         Shape(image)));
   }
   if (image.scalar_type() != at::kFloat && image.scalar_type() != at::kDouble) {
-    return absl::InvalidArgumentError(absl::StrCat(what, " must be float or double, got ",
-                                                   c10::toString(image.scalar_type())));
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " must be float or double, got ", c10::toString(image.scalar_type())));
   }
   if (!at::isfinite(image).all().item<bool>()) {
     return absl::InvalidArgumentError(absl::StrCat(what, " has non-finite values (NaN or inf)"));
@@ -113,9 +113,9 @@ at::Tensor ShiftImage(const at::Tensor& image, int64_t dy, int64_t dx, int64_t p
 
 absl::Status CheckOrdering(const at::Tensor& ordering, int64_t num_pixels) {
   if (!ordering.defined() || ordering.dim() != 1 || ordering.numel() != num_pixels) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "ordering must be a 1-D tensor of the ", num_pixels,
-        " flat pixel indices (row * W + column), got ", Shape(ordering)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("ordering must be a 1-D tensor of the ", num_pixels,
+                     " flat pixel indices (row * W + column), got ", Shape(ordering)));
   }
   if (!at::isIntegralType(ordering.scalar_type(), /*includeBool=*/false)) {
     return absl::InvalidArgumentError(absl::StrCat("ordering must be an integer tensor, got ",
@@ -124,8 +124,8 @@ absl::Status CheckOrdering(const at::Tensor& ordering, int64_t num_pixels) {
   const at::Tensor o = ordering.to(at::kLong);
   const int64_t lo = o.min().item<int64_t>(), hi = o.max().item<int64_t>();
   if (lo < 0 || hi >= num_pixels) {
-    return absl::InvalidArgumentError(absl::StrCat("ordering has indices outside [0, ", num_pixels,
-                                                   "): min ", lo, ", max ", hi));
+    return absl::InvalidArgumentError(
+        absl::StrCat("ordering has indices outside [0, ", num_pixels, "): min ", lo, ", max ", hi));
   }
   if (!at::bincount(o, {}, num_pixels).eq(1).all().item<bool>()) {
     return absl::InvalidArgumentError(
@@ -215,13 +215,12 @@ at::Tensor MaskTotalVariation(const at::Tensor& mask, double beta) {
 MaskObjectiveTerms ComputeMaskObjective(const ImageScoreFunction& score, const at::Tensor& image,
                                         const at::Tensor& low_res_mask,
                                         const PerturbationMaskOptions& options) {
-  TORCH_CHECK(image.dim() == 3, "MaskObjective: expected an image (C, H, W), got ",
-              image.sizes());
+  TORCH_CHECK(image.dim() == 3, "MaskObjective: expected an image (C, H, W), got ", image.sizes());
   TORCH_CHECK(low_res_mask.dim() == 2, "MaskObjective: expected a mask (h, w), got ",
               low_res_mask.sizes());
   const at::Tensor upsampled = UpsampleMask(low_res_mask, image.size(1), image.size(2));
   const at::Tensor blended =
-      upsampled * image + (1 - upsampled) * PerturbImage(image, options);  // eq. 3's Phi(x; m)
+      upsampled * image + (1 - upsampled) * PerturbImage(image, options);  // the paper's Phi(x; m)
   const at::Tensor s = score(blended.unsqueeze(0));
   TORCH_CHECK(s.dim() == 1 && s.size(0) == 1,
               "MaskObjective: score must return shape (1) for one image, got ", s.sizes());
@@ -230,7 +229,8 @@ MaskObjectiveTerms ComputeMaskObjective(const ImageScoreFunction& score, const a
   const bool deletion = options.game() == MaskGame::kDeletion;
   terms.area = deletion ? (1 - low_res_mask).abs().mean() : low_res_mask.abs().mean();
   terms.tv = MaskTotalVariation(low_res_mask, options.tv_beta());
-  // Eq. 4 (deletion game); the preservation game maximises s with the kept area penalised.
+  // Deletion game: lambda1 |1 - m|_1 + lambda2 TV_beta(m) + s(Phi(x; m)); the
+  // preservation game maximises s with the kept area penalised instead.
   terms.total = (deletion ? terms.score : -terms.score) + options.lambda1() * terms.area +
                 options.lambda2() * terms.tv;
   return terms;
@@ -255,8 +255,7 @@ absl::StatusOr<MaskResult> OptimizeMask(const ImageScoreFunction& score, const a
     absl::StatusOr<at::Tensor> original = CallScore(score, x.unsqueeze(0));
     if (!original.ok()) return original.status();
     result.original_score = original->item<double>();
-    absl::StatusOr<at::Tensor> perturbed =
-        CallScore(score, PerturbImage(x, options).unsqueeze(0));
+    absl::StatusOr<at::Tensor> perturbed = CallScore(score, PerturbImage(x, options).unsqueeze(0));
     if (!perturbed.ok()) return perturbed.status();
     result.perturbed_score = perturbed->item<double>();
   }
@@ -302,9 +301,8 @@ absl::StatusOr<MaskResult> OptimizeMask(const ImageScoreFunction& score, const a
     try {
       terms.total.backward();
     } catch (const c10::Error& e) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("backward through score failed at step ", t, ": ",
-                       e.what_without_backtrace()));
+      return absl::InvalidArgumentError(absl::StrCat("backward through score failed at step ", t,
+                                                     ": ", e.what_without_backtrace()));
     }
     adam.step();
     at::NoGradGuard no_grad;
@@ -338,8 +336,8 @@ double CurveArea(const PerturbationCurve& curve) {
               "CurveArea: fractions and scores differ in length");
   double area = 0;
   for (size_t i = 1; i < curve.scores.size(); ++i) {
-    area += (curve.fractions[i] - curve.fractions[i - 1]) *
-            (curve.scores[i] + curve.scores[i - 1]) / 2;
+    area +=
+        (curve.fractions[i] - curve.fractions[i - 1]) * (curve.scores[i] + curve.scores[i - 1]) / 2;
   }
   return area;
 }

@@ -1,7 +1,9 @@
 // Meaningful-perturbation masks (Fong & Vedaldi 2017, "Interpretable
 // Explanations of Black Boxes by Meaningful Perturbation", ICCV,
-// arXiv:1704.03296, eq. 3-4) and the deletion / insertion curves of Petsiuk,
-// Das & Saenko 2018 ("RISE", arXiv:1806.07421, sec. 4.1).
+// arXiv:1704.03296: the deletion game's objective with its refinements, the
+// TV_beta smoothness term, a low-resolution upsampled mask and jitter) and
+// the deletion / insertion metrics of Petsiuk, Das & Saenko 2018 ("RISE:
+// Randomized Input Sampling for Explanation", arXiv:1806.07421).
 //
 // A low-resolution mask m (h, w) with values in [0, 1] is upsampled bilinearly
 // (align_corners = false, so a constant mask stays constant) to the image's
@@ -128,7 +130,7 @@ at::Tensor MaskObjective(const ImageScoreFunction& score, const at::Tensor& imag
 absl::StatusOr<MaskResult> OptimizeMask(const ImageScoreFunction& score, const at::Tensor& image,
                                         const PerturbationMaskOptions& options);
 
-// ---- Deletion and insertion curves (RISE, sec. 4.1) ----
+// ---- Deletion and insertion curves (RISE's causal metrics) ----
 //
 // An ordering is an int64 tensor of the H * W flat pixel indices (row-major,
 // index = row * W + column), each once, most important first. A pixel is

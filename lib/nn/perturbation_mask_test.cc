@@ -39,8 +39,8 @@ ImageScoreFunction LinearScore(const at::Tensor& weights) {
 
 TEST(PerturbImageTest, ConstantReplacesEveryValue) {
   const at::Tensor x = D({1, 2, 3, 4}, {1, 2, 2});
-  const at::Tensor p =
-      PerturbImage(x, PerturbationMaskOptions().perturbation(PerturbationKind::kConstant).constant(0.25));
+  const at::Tensor p = PerturbImage(
+      x, PerturbationMaskOptions().perturbation(PerturbationKind::kConstant).constant(0.25));
   EXPECT_TRUE(p.equal(at::full({1, 2, 2}, 0.25, at::kDouble)));
 }
 
@@ -125,7 +125,8 @@ void CheckObjectiveGradient(const PerturbationMaskOptions& options) {
 
 TEST(MaskObjectiveTest, FiniteDifferencesBlur) {
   CheckObjectiveGradient(
-      PerturbationMaskOptions().mask_height(3).mask_width(3).blur_sigma(1.5).lambda1(0.3).lambda2(0.7));
+      PerturbationMaskOptions().mask_height(3).mask_width(3).blur_sigma(1.5).lambda1(0.3).lambda2(
+          0.7));
 }
 
 TEST(MaskObjectiveTest, FiniteDifferencesConstant) {
@@ -174,7 +175,8 @@ TEST_F(CurveTest, DeletionByHand) {
 }
 
 TEST_F(CurveTest, InsertionByHand) {
-  absl::StatusOr<PerturbationCurve> curve = InsertionCurve(score_, image_, ordering_, baseline_, 4, 2);
+  absl::StatusOr<PerturbationCurve> curve =
+      InsertionCurve(score_, image_, ordering_, baseline_, 4, 2);
   ASSERT_TRUE(curve.ok()) << curve.status();
   EXPECT_EQ(curve->scores, (std::vector<double>{0, 2, 3, 9, 7}));
   EXPECT_DOUBLE_EQ(CurveArea(*curve), 0.25 * (2 + 5 + 12 + 16) / 2);  // 4.375
@@ -257,8 +259,13 @@ struct Planted {
 // ring: the outside mean cannot reach 1 (about 0.87 at best, measured with a
 // large lambda1).
 PerturbationMaskOptions PlantedOptions() {
-  return PerturbationMaskOptions().mask_height(8).mask_width(8).steps(300).lr(0.1).lambda1(0.3).lambda2(
-      0.05);
+  return PerturbationMaskOptions()
+      .mask_height(8)
+      .mask_width(8)
+      .steps(300)
+      .lr(0.1)
+      .lambda1(0.3)
+      .lambda2(0.05);
 }
 
 TEST(OptimizeMaskTest, PlantedPatchConstantPerturbation) {
@@ -270,9 +277,8 @@ TEST(OptimizeMaskTest, PlantedPatchConstantPerturbation) {
   ASSERT_EQ(r->objective.size(), 301u);
   const double in = p.MeanInside(r->mask), out = p.MeanOutside(r->mask);
   std::cout << "constant: mask inside " << in << " outside " << out << " score "
-            << r->original_score << " -> " << r->final_score << " (perturbed "
-            << r->perturbed_score << "), objective " << r->objective.front() << " -> "
-            << r->objective.back() << "\n";
+            << r->original_score << " -> " << r->final_score << " (perturbed " << r->perturbed_score
+            << "), objective " << r->objective.front() << " -> " << r->objective.back() << "\n";
   EXPECT_DOUBLE_EQ(r->original_score, 1.0);
   EXPECT_DOUBLE_EQ(r->perturbed_score, 0.0);
   EXPECT_LT(in, 0.05);
@@ -312,8 +318,7 @@ TEST(OptimizeMaskTest, PlantedPatchBlur) {
   EXPECT_LT(in, 0.05);
   EXPECT_GT(out, 0.75);
   // Within 5 % of the way from the blurred image's score to the original's.
-  EXPECT_LT(r->final_score,
-            r->perturbed_score + 0.05 * (r->original_score - r->perturbed_score));
+  EXPECT_LT(r->final_score, r->perturbed_score + 0.05 * (r->original_score - r->perturbed_score));
 }
 
 TEST(OptimizeMaskTest, PlantedPatchBlurWithJitter) {
@@ -325,12 +330,11 @@ TEST(OptimizeMaskTest, PlantedPatchBlurWithJitter) {
   ASSERT_TRUE(r.ok()) << r.status();
   const double in = p.MeanInside(r->mask), out = p.MeanOutside(r->mask);
   std::cout << "blur + jitter: mask inside " << in << " outside " << out << " score "
-            << r->original_score << " -> " << r->final_score << " (perturbed "
-            << r->perturbed_score << ")\n";
+            << r->original_score << " -> " << r->final_score << " (perturbed " << r->perturbed_score
+            << ")\n";
   EXPECT_LT(in, 0.15);
   EXPECT_GT(out, 0.75);
-  EXPECT_LT(r->final_score,
-            r->perturbed_score + 0.15 * (r->original_score - r->perturbed_score));
+  EXPECT_LT(r->final_score, r->perturbed_score + 0.15 * (r->original_score - r->perturbed_score));
   // The same seed gives the same mask; another seed other shifts.
   absl::StatusOr<MaskResult> again = OptimizeMask(p.score, p.image, options);
   absl::StatusOr<MaskResult> other = OptimizeMask(p.score, p.image, options.seed(6));
@@ -356,12 +360,11 @@ TEST(OptimizeMaskTest, PlantedPatchFullResolutionMaskIsExact) {
 
 TEST(OptimizeMaskTest, PlantedPatchPreservationGameKeepsThePatch) {
   const Planted p;
-  absl::StatusOr<MaskResult> r =
-      OptimizeMask(p.score, p.image,
-                   PlantedOptions()
-                       .game(MaskGame::kPreservation)
-                       .perturbation(PerturbationKind::kConstant)
-                       .lambda1(0.5));
+  absl::StatusOr<MaskResult> r = OptimizeMask(p.score, p.image,
+                                              PlantedOptions()
+                                                  .game(MaskGame::kPreservation)
+                                                  .perturbation(PerturbationKind::kConstant)
+                                                  .lambda1(0.5));
   ASSERT_TRUE(r.ok()) << r.status();
   const double in = p.MeanInside(r->mask), out = p.MeanOutside(r->mask);
   std::cout << "preservation: mask inside " << in << " outside " << out << " score "
@@ -373,8 +376,8 @@ TEST(OptimizeMaskTest, PlantedPatchPreservationGameKeepsThePatch) {
 
 TEST(OptimizeMaskTest, FloatImageGivesFloatMask) {
   const Planted p;
-  absl::StatusOr<MaskResult> r = OptimizeMask(p.score, p.image.to(at::kFloat),
-                                              PlantedOptions().steps(5));
+  absl::StatusOr<MaskResult> r =
+      OptimizeMask(p.score, p.image.to(at::kFloat), PlantedOptions().steps(5));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->mask.scalar_type(), at::kFloat);
   EXPECT_EQ(r->scores.size(), 6u);
