@@ -145,6 +145,7 @@ int SetThreads(int requested) {
   int n = requested > 0 ? requested : UsableCpuCount();
   if (n <= 0) n = 1;
   at::set_num_threads(n);
+  SetBlasThreads(n);  // OpenBLAS's own pool: see cpu_count.h
   return at::get_num_threads();
 }
 
