@@ -25,6 +25,7 @@
 #include "experiments/embedder_sdr/code_evaluation.h"
 #include "experiments/embedder_sdr/models.h"
 #include "experiments/embedder_sdr/variants.h"
+#include "experiments/embedder_sdr/willshaw_classifier.h"
 #include "lib/base/quote.h"
 #include "lib/data/dataset.h"
 #include "lib/harness/experiment.h"
@@ -52,6 +53,7 @@ struct EmbedderOptions {
   ShallowEmbedderOptions model;                 // without the variant's switches
   TripletLossOptions triplet;
   CodeEvaluationOptions codes;
+  WillshawClassifierOptions willshaw;  // stored_pairs empty: no Willshaw classification
   int64_t union_pairs = 0;
   int64_t mi_samples = 0;
   int64_t mi_every = 0;
@@ -160,6 +162,20 @@ absl::Status ReadMeasureOptions(const Config& c, EmbedderOptions& o) {
     RETURN_IF_ERROR(RequireConfig(estimator.ok(), c, "mi_estimators",
                                   std::string(estimator.status().message())));
   }
+  o.willshaw.stored_pairs = c.Get<std::vector<int64_t>>("willshaw_pairs");
+  o.willshaw.label_units = c.Int("willshaw_label_units");
+  o.willshaw.label_active = c.Int("willshaw_label_active");
+  for (size_t i = 0; i < o.willshaw.stored_pairs.size(); ++i) {
+    const int64_t n = o.willshaw.stored_pairs[i];
+    RETURN_IF_ERROR(RequireConfig(
+        n >= 1 && (i == 0 || n > o.willshaw.stored_pairs[i - 1]) &&
+            (o.train_samples == 0 || n <= o.train_samples),
+        c, "willshaw_pairs",
+        "the counts of stored training pairs must ascend, each in [1, train_samples]"));
+  }
+  RETURN_IF_ERROR(RequireConfig(
+      o.willshaw.label_active >= 1 && o.willshaw.label_active <= o.willshaw.label_units, c,
+      "willshaw_label_active", "the label codes need 1 <= willshaw_label_active <= willshaw_label_units"));
   monitor::InformationPlaneOptions& p = o.plane;
   p.k = static_cast<int>(std::clamp<int64_t>(c.Int("ksg_k"), -1, 1000000));
   p.pca_dim = static_cast<int>(std::clamp<int64_t>(c.Int("mi_pca_dim"), -1, 1000000));
@@ -341,6 +357,19 @@ absl::Status EvaluateVariant(Experiment& ex, const EmbedderOptions& opt, const s
                                                          data.normalize, data.union_pairs,
                                                          kClasses, opt.codes));
   for (const auto& [metric, value] : e.metrics) ex.table().Add(row, metric, seed, value);
+  if (!opt.willshaw.stored_pairs.empty()) {
+    const at::Tensor train_codes = ForwardInBatches(model, data.train.inputs, data.normalize).output;
+    const at::Tensor test_codes = ForwardInBatches(model, data.test.inputs, data.normalize).output;
+    WillshawClassifierOptions w = opt.willshaw;
+    w.seed = static_cast<uint64_t>(seed);
+    ASSIGN_OR_RETURN(const auto accuracies,
+                     WillshawAccuracy(train_codes, data.train.targets, test_codes,
+                                      data.test.targets, kClasses, w));
+    for (const WillshawPoint& p : accuracies) {
+      ex.table().Add(row, absl::StrCat("willshaw_accuracy_", p.stored_pairs), seed, p.accuracy);
+      ex.table().Add(row, absl::StrCat("willshaw_fill_", p.stored_pairs), seed, p.synapse_fill);
+    }
+  }
   const at::Tensor codes = e.class_mean_codes.to(at::kDouble).contiguous();
   nlohmann::json matrix = nlohmann::json::array();
   for (int64_t r = 0; r < codes.size(0); ++r) {
@@ -394,11 +423,13 @@ absl::Status RunVariant(Experiment& ex, const EmbedderOptions& opt, const TaskCo
   const bool monitored = OneOf(variant.name, opt.mi_variants);
   if (monitored) RETURN_IF_ERROR(MonitorTraining(opt, data, variant, model, trainer, planes));
 
-  ASSIGN_OR_RETURN(const std::vector<EpochStats> epochs, trainer.Train(data.train));
-  double seconds = 0;
-  for (const EpochStats& e : epochs) seconds += e.seconds;
-  ex.table().Add(row, "train_loss", seed, epochs.back().train_loss);
-  ex.table().Add(row, "train_seconds", seed, seconds);
+  if (!variant.untrained) {
+    ASSIGN_OR_RETURN(const std::vector<EpochStats> epochs, trainer.Train(data.train));
+    double seconds = 0;
+    for (const EpochStats& e : epochs) seconds += e.seconds;
+    ex.table().Add(row, "train_loss", seed, epochs.back().train_loss);
+    ex.table().Add(row, "train_seconds", seed, seconds);
+  }
   RETURN_IF_ERROR(EvaluateVariant(ex, opt, row, seed, data, variant, model, trainer, softmax_model));
   if (monitored) RETURN_IF_ERROR(AddInformationRows(ex, row, seed, data, variant, planes));
   return task.SavePartial(ex);  // the rows so far, after every variant
@@ -507,6 +538,13 @@ absl::Status Run(Experiment& ex) {
     nlohmann::json config = c.values();
     config.erase("seeds");
     config.erase("datasets");
+    // Keys that change nothing while the Willshaw classification is off (the
+    // paper preset's records were written before they existed).
+    if (config["willshaw_pairs"].empty()) {
+      for (const char* key : {"willshaw_pairs", "willshaw_label_units", "willshaw_label_active"}) {
+        config.erase(key);
+      }
+    }
     return nlohmann::json{{"dataset", dataset}, {"seed", seed}, {"config", config}};
   };
   runner.run = [&opt](Experiment& ex, const TaskContext& task) { return RunSeed(ex, opt, task); };

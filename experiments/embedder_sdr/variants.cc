@@ -31,9 +31,14 @@ absl::StatusOr<Variant> ParseVariant(const std::string& name) {
     v.hidden_kwta = true;
     return v;
   }
+  if (name == "kwta_untrained") {
+    v.untrained = true;
+    return v;
+  }
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown variant ", QuoteInput(name),
-      ": use softmax, kwta, kwta_scaling, kwta_pretrained, kwta_pretrained_scaling, kwta_hidden"));
+      ": use softmax, kwta, kwta_scaling, kwta_pretrained, kwta_pretrained_scaling, kwta_hidden, "
+      "kwta_untrained"));
 }
 
 absl::StatusOr<std::vector<Variant>> ReadVariants(const Config& config) {

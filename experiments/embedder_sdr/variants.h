@@ -6,6 +6,8 @@
 //                            batch norm and 192->128 layers (the last layer replaced)
 //   kwta_pretrained_scaling  kwta_pretrained with synaptic scaling
 //   kwta_hidden              kwta with binary kWTA also in place of the hidden ReLU
+//   kwta_untrained           kwta's network at its random initialisation, not
+//                            trained (the control of the Willshaw classification)
 #ifndef SPARSELAB_EXPERIMENTS_EMBEDDER_SDR_VARIANTS_H_
 #define SPARSELAB_EXPERIMENTS_EMBEDDER_SDR_VARIANTS_H_
 
@@ -23,6 +25,7 @@ struct Variant {
   bool pretrained = false;
   bool synaptic_scaling = false;
   bool hidden_kwta = false;
+  bool untrained = false;
 };
 
 absl::StatusOr<Variant> ParseVariant(const std::string& name);
