@@ -34,6 +34,7 @@
 #include "lib/base/plot.h"
 #include "lib/sdr/sdr_code_metrics.h"
 #include "lib/base/status_macros.h"
+#include "lib/sdr/willshaw.h"
 #include "lib/train/trainer.h"
 #include "lib/nn/triplet_loss.h"
 #include "monitor/information_plane.h"
@@ -54,6 +55,13 @@ struct EmbedderOptions {
   TripletLossOptions triplet;
   CodeEvaluationOptions codes;
   WillshawClassifierOptions willshaw;  // stored_pairs empty: no Willshaw classification
+  // Capacity of the memory on random codes against its closed forms (rows
+  // "capacity/..."): per setting n = nx = ny, k = kx = ky, stored pair counts.
+  struct Capacity {
+    int64_t n = 0, k = 0;
+    std::vector<int64_t> pairs;
+  };
+  std::vector<Capacity> capacity;
   int64_t union_pairs = 0;
   int64_t mi_samples = 0;
   int64_t mi_every = 0;
@@ -176,6 +184,27 @@ absl::Status ReadMeasureOptions(const Config& c, EmbedderOptions& o) {
   RETURN_IF_ERROR(RequireConfig(
       o.willshaw.label_active >= 1 && o.willshaw.label_active <= o.willshaw.label_units, c,
       "willshaw_label_active", "the label codes need 1 <= willshaw_label_active <= willshaw_label_units"));
+  for (const nlohmann::json& setting : c.At("willshaw_capacity")) {
+    EmbedderOptions::Capacity cap;
+    const bool shaped = setting.is_object() && setting.value("n", nlohmann::json()).is_number_integer() &&
+                        setting.value("k", nlohmann::json()).is_number_integer() &&
+                        setting.value("pairs", nlohmann::json()).is_array();
+    RETURN_IF_ERROR(RequireConfig(shaped, c, "willshaw_capacity",
+                                  "each setting is {\"n\": units, \"k\": active, \"pairs\": [counts]}"));
+    cap.n = setting["n"];
+    cap.k = setting["k"];
+    bool ascending = true;
+    for (const nlohmann::json& m : setting["pairs"]) {
+      ascending = ascending && m.is_number_integer() && m.get<int64_t>() >= 1 &&
+                  (cap.pairs.empty() || m.get<int64_t>() > cap.pairs.back());
+      if (ascending) cap.pairs.push_back(m.get<int64_t>());
+    }
+    RETURN_IF_ERROR(RequireConfig(cap.n >= 2 && cap.k >= 1 && cap.k < cap.n && ascending &&
+                                      !cap.pairs.empty(),
+                                  c, "willshaw_capacity",
+                                  "each setting needs 1 <= k < n and ascending pair counts >= 1"));
+    o.capacity.push_back(cap);
+  }
   monitor::InformationPlaneOptions& p = o.plane;
   p.k = static_cast<int>(std::clamp<int64_t>(c.Int("ksg_k"), -1, 1000000));
   p.pca_dim = static_cast<int>(std::clamp<int64_t>(c.Int("mi_pca_dim"), -1, 1000000));
@@ -526,6 +555,36 @@ absl::Status Report(Experiment& ex, const std::vector<FinishedTask>& records) {
   return absl::OkStatus();
 }
 
+// The Willshaw memory's capacity on random codes (rows "capacity/n=N,k=K/M=m"):
+// measured spurious bits of perfect cues, exact recalls and synapse fill, each
+// beside its closed form (lib/sdr/willshaw.h). Deterministic (seed 0), a few
+// seconds; recomputed with every report.
+absl::Status AddCapacityRows(Experiment& ex, const EmbedderOptions& opt) {
+  for (const EmbedderOptions::Capacity& cap : opt.capacity) {
+    for (const int64_t m : cap.pairs) {
+      WillshawSimulationOptions w;
+      w.nx = w.ny = cap.n;
+      w.kx = w.ky = cap.k;
+      w.pairs = m;
+      w.cues = std::min<int64_t>(m, 200);
+      ASSIGN_OR_RETURN(const WillshawSimulationResult r, SimulateWillshaw(w));
+      const std::string row = absl::StrCat("capacity/n=", cap.n, ",k=", cap.k, "/M=", m);
+      ex.table().Set(row, "spurious_bits", r.mean_spurious_bits);
+      ex.table().Set(row, "spurious_bits_se", r.spurious_bits_se);
+      ex.table().Set(row, "expected_spurious_bits",
+                     WillshawExpectedSpuriousBits(cap.n, cap.n, cap.k, cap.k, m));
+      ex.table().Set(row, "perfect_recall", r.perfect_recall_fraction);
+      ex.table().Set(row, "expected_perfect_recall",
+                     WillshawPerfectRecallProbability(cap.n, cap.n, cap.k, cap.k, m));
+      ex.table().Set(row, "synapse_fill", r.synapse_fill);
+      ex.table().Set(row, "expected_synapse_fill",
+                     WillshawSynapseProbability(cap.n, cap.n, cap.k, cap.k, m));
+      ex.table().Set(row, "cues", static_cast<double>(w.cues));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Run(Experiment& ex) {
   const Config& c = ex.config();
   ASSIGN_OR_RETURN(const EmbedderOptions opt, ReadOptions(c));
@@ -540,6 +599,7 @@ absl::Status Run(Experiment& ex) {
     config.erase("datasets");
     // Keys that change nothing while the Willshaw classification is off (the
     // paper preset's records were written before they existed).
+    config.erase("willshaw_capacity");  // the report's, no task's
     if (config["willshaw_pairs"].empty()) {
       for (const char* key : {"willshaw_pairs", "willshaw_label_units", "willshaw_label_active"}) {
         config.erase(key);
@@ -548,7 +608,10 @@ absl::Status Run(Experiment& ex) {
     return nlohmann::json{{"dataset", dataset}, {"seed", seed}, {"config", config}};
   };
   runner.run = [&opt](Experiment& ex, const TaskContext& task) { return RunSeed(ex, opt, task); };
-  runner.report = Report;
+  runner.report = [&opt](Experiment& ex, const std::vector<FinishedTask>& records) {
+    RETURN_IF_ERROR(Report(ex, records));
+    return AddCapacityRows(ex, opt);
+  };
   return RunTasks(ex, runner);
 }
 

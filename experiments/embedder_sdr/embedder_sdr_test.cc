@@ -145,7 +145,8 @@ TEST(EmbedderSdrConfigTest, WillshawClassificationOfTrainedAndUntrainedCodes) {
   const std::string cmd =
       bin + " --preset=quick --threads=1 --out=" + out +
       " --set='variants=[\"kwta\",\"kwta_untrained\"],mi_variants=[],"
-      "willshaw_pairs=[10,100,1000,3000]' 2>" + out + "/err";
+      "willshaw_pairs=[10,100,1000,3000],"
+      "willshaw_capacity=[{\"n\":256,\"k\":13,\"pairs\":[100,1000]}]' 2>" + out + "/err";
   ASSERT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 0);
   auto j = sparselab::ReadJsonFile(out + "/result-quick.json");
   ASSERT_TRUE(j.ok()) << j.status();
@@ -169,6 +170,16 @@ TEST(EmbedderSdrConfigTest, WillshawClassificationOfTrainedAndUntrainedCodes) {
   // against 0.367 at 100 pairs, seed 0, one thread).
   EXPECT_GT(Mean(trained, "willshaw_accuracy_100"), Mean(untrained, "willshaw_accuracy_100") + 0.1);
   EXPECT_GT(Mean(trained, "accuracy_centroid_cosine"), Mean(untrained, "accuracy_centroid_cosine"));
+  // Capacity on random 13-of-256 codes: p1 = 1 - (1 - 169/65536)^M is 0.2276 at
+  // M = 100 and 0.9244 at M = 1000; 100 pairs come back exactly, 1000 do not.
+  const auto& few = Row(*j, "capacity/n=256,k=13/M=100");
+  const auto& many = Row(*j, "capacity/n=256,k=13/M=1000");
+  EXPECT_NEAR(Mean(few, "expected_synapse_fill"), 0.2276, 1e-4);
+  EXPECT_NEAR(Mean(few, "synapse_fill"), 0.2276, 0.01);
+  EXPECT_EQ(Mean(few, "perfect_recall"), 1.0);
+  EXPECT_NEAR(Mean(many, "synapse_fill"), 0.9244, 0.01);
+  EXPECT_EQ(Mean(many, "perfect_recall"), 0.0);
+  EXPECT_GT(Mean(many, "spurious_bits"), 50.0);
 }
 
 // Values of the right type but impossible meaning are refused before any work
@@ -224,6 +235,8 @@ TEST(EmbedderSdrConfigTest, ImpossibleValuesAreRefusedBeforeAnyWork) {
           {"willshaw_pairs=[100,10]", {"'willshaw_pairs' = [100,10]", "must ascend"}},
           {"willshaw_pairs=[5000]", {"'willshaw_pairs' = [5000]", "[1, train_samples]"}},
           {"willshaw_label_active=0", {"'willshaw_label_active' = 0", "1 <= willshaw_label_active"}},
+          {"willshaw_capacity=[{\"n\":256,\"k\":300,\"pairs\":[10]}]", {"'willshaw_capacity'", "1 <= k < n"}},
+          {"willshaw_capacity=[{\"n\":256}]", {"'willshaw_capacity'", "each setting is"}},
           {"variants=[\"kwta_frozen\"]", {"'variants'", "kwta_untrained"}},
       });
 }

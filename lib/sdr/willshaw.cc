@@ -1,7 +1,10 @@
 #include "lib/sdr/willshaw.h"
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 
@@ -145,6 +148,85 @@ double WillshawExpectedSpuriousBits(int64_t nx, int64_t ny, int64_t kx,
                                     int64_t ky, int64_t pairs) {
   const double p1 = WillshawSynapseProbability(nx, ny, kx, ky, pairs);
   return static_cast<double>(ny - ky) * std::pow(p1, static_cast<double>(kx));
+}
+
+double WillshawPerfectRecallProbability(int64_t nx, int64_t ny, int64_t kx, int64_t ky,
+                                        int64_t pairs) {
+  const double p1 = WillshawSynapseProbability(nx, ny, kx, ky, pairs);
+  return std::pow(1.0 - std::pow(p1, static_cast<double>(kx)), static_cast<double>(ny - ky));
+}
+
+namespace {
+
+// k distinct indices of [0, n), sorted (rejection: k is far below n here;
+// a partial Fisher-Yates otherwise).
+std::vector<int64_t> RandomCode(int64_t n, int64_t k, std::mt19937_64& rng) {
+  std::vector<int64_t> out;
+  if (2 * k > n) {
+    std::vector<int64_t> all(n);
+    for (int64_t i = 0; i < n; ++i) all[i] = i;
+    for (int64_t i = 0; i < k; ++i) {
+      std::uniform_int_distribution<int64_t> d(i, n - 1);
+      std::swap(all[i], all[d(rng)]);
+    }
+    out.assign(all.begin(), all.begin() + k);
+  } else {
+    std::uniform_int_distribution<int64_t> d(0, n - 1);
+    while (static_cast<int64_t>(out.size()) < k) {
+      const int64_t i = d(rng);
+      if (std::find(out.begin(), out.end(), i) == out.end()) out.push_back(i);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<WillshawSimulationResult> SimulateWillshaw(const WillshawSimulationOptions& o) {
+  if (o.kx < 1 || o.kx > o.nx || o.ky < 1 || o.ky > o.ny || o.pairs < 1 || o.cues < 1 ||
+      o.cues > o.pairs) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "SimulateWillshaw: need 1 <= kx <= nx, 1 <= ky <= ny and 1 <= cues <= pairs, got nx ",
+        o.nx, " kx ", o.kx, " ny ", o.ny, " ky ", o.ky, " pairs ", o.pairs, " cues ", o.cues));
+  }
+  WillshawOptions wo;
+  wo.input_size = o.nx;
+  wo.output_size = o.ny;
+  absl::StatusOr<WillshawMemory> memory = WillshawMemory::Create(wo);
+  if (!memory.ok()) return memory.status();
+  std::mt19937_64 rng(o.seed);
+  std::vector<std::vector<int64_t>> xs, ys;
+  for (int64_t p = 0; p < o.pairs; ++p) {
+    std::vector<int64_t> x = RandomCode(o.nx, o.kx, rng), y = RandomCode(o.ny, o.ky, rng);
+    if (absl::Status s = memory->Store(x, y); !s.ok()) return s;
+    if (p < o.cues) {
+      xs.push_back(std::move(x));
+      ys.push_back(std::move(y));
+    }
+  }
+  WillshawSimulationResult r;
+  double sum = 0, sum_sq = 0;
+  int64_t perfect = 0;
+  for (int64_t c = 0; c < o.cues; ++c) {
+    absl::StatusOr<std::vector<int64_t>> got = memory->Recall(xs[c]);
+    if (!got.ok()) return got.status();
+    int64_t hits = 0;
+    for (int64_t j : ys[c]) hits += std::binary_search(got->begin(), got->end(), j) ? 1 : 0;
+    r.missing_bits += o.ky - hits;
+    const double spurious = static_cast<double>(static_cast<int64_t>(got->size()) - hits);
+    sum += spurious;
+    sum_sq += spurious * spurious;
+    perfect += spurious == 0 ? 1 : 0;
+  }
+  const double n = static_cast<double>(o.cues);
+  r.mean_spurious_bits = sum / n;
+  r.spurious_bits_se =
+      o.cues > 1 ? std::sqrt(std::max(0.0, (sum_sq - sum * sum / n) / (n - 1)) / n) : 0.0;
+  r.perfect_recall_fraction = static_cast<double>(perfect) / n;
+  r.synapse_fill = static_cast<double>(memory->SetSynapses()) /
+                   (static_cast<double>(o.nx) * static_cast<double>(o.ny));
+  return r;
 }
 
 }  // namespace sparselab

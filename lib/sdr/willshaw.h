@@ -75,6 +75,29 @@ double WillshawSynapseProbability(int64_t nx, int64_t ny, int64_t kx,
 double WillshawExpectedSpuriousBits(int64_t nx, int64_t ny, int64_t kx,
                                     int64_t ky, int64_t pairs);
 
+// The probability that a perfect cue recalls y exactly (no spurious bit),
+// (1 - p1^kx)^(ny - ky), under the same independence assumption.
+double WillshawPerfectRecallProbability(int64_t nx, int64_t ny, int64_t kx, int64_t ky,
+                                        int64_t pairs);
+
+// A capacity measurement beside the closed forms: `pairs` random pairs of
+// kx-of-nx and ky-of-ny codes (uniform, independent, from `seed`) stored in one
+// memory, then the first `cues` stored x recalled with the perfect-cue rule.
+struct WillshawSimulationOptions {
+  int64_t nx = 0, ny = 0, kx = 0, ky = 0;
+  int64_t pairs = 0;
+  int64_t cues = 100;  // <= pairs
+  uint64_t seed = 0;
+};
+struct WillshawSimulationResult {
+  double mean_spurious_bits = 0;     // over the cues
+  double spurious_bits_se = 0;       // standard error of that mean
+  double perfect_recall_fraction = 0;
+  double synapse_fill = 0;           // fraction of W set (p1's measured twin)
+  int64_t missing_bits = 0;          // stored bits not recalled: 0 by construction
+};
+absl::StatusOr<WillshawSimulationResult> SimulateWillshaw(const WillshawSimulationOptions& options);
+
 }  // namespace sparselab
 
 #endif  // SPARSELAB_LIB_SDR_WILLSHAW_H_

@@ -152,6 +152,36 @@ TEST(WillshawTest, SpuriousBitsFollowClosedForm) {
   EXPECT_GT(se, 0.0);
 }
 
+// The library's own capacity measurement against the closed forms: at the
+// test above's setting (one memory, 400 cues) and at a nearly empty memory,
+// where every recall is perfect.
+TEST(WillshawTest, SimulationFollowsClosedForms) {
+  WillshawSimulationOptions o;
+  o.nx = 4096;
+  o.ny = 256;
+  o.kx = 4;
+  o.ky = 8;
+  o.pairs = 11700;
+  o.cues = 400;
+  o.seed = 7;
+  auto r = SimulateWillshaw(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->missing_bits, 0);
+  EXPECT_NEAR(r->mean_spurious_bits, 2.0160, 4 * r->spurious_bits_se);
+  EXPECT_NEAR(r->synapse_fill, 0.30027, 0.01);  // p1; its binomial sd is 0.0009
+  // P(no spurious bit) = (1 - p1^4)^248 = (1 - 0.0081290)^248 = 0.13209: 400 cues, sd 0.017.
+  EXPECT_NEAR(WillshawPerfectRecallProbability(4096, 256, 4, 8, 11700), 0.13209, 1e-4);
+  EXPECT_NEAR(r->perfect_recall_fraction, 0.13209, 0.07);
+  o.pairs = 10;
+  o.cues = 10;
+  r = SimulateWillshaw(o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->perfect_recall_fraction, 1.0);
+  EXPECT_EQ(r->synapse_fill, 10.0 * 4 * 8 / (4096.0 * 256));  // no two pairs overlap here
+  o.cues = 11;
+  EXPECT_FALSE(SimulateWillshaw(o).ok());  // more cues than pairs
+}
+
 TEST(WillshawTest, ByteSize) {
   EXPECT_EQ(Make(4096, 4096).ByteSize(), 2 * 1024 * 1024);
   EXPECT_EQ(Make(3, 65).ByteSize(), 3 * 2 * 8);  // 65 bits -> 2 words a row
