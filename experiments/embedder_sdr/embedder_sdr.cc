@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "experiments/embedder_sdr/code_evaluation.h"
+#include "experiments/embedder_sdr/masks.h"
 #include "experiments/embedder_sdr/models.h"
 #include "experiments/embedder_sdr/variants.h"
 #include "experiments/embedder_sdr/willshaw_classifier.h"
@@ -55,6 +56,7 @@ struct EmbedderOptions {
   TripletLossOptions triplet;
   CodeEvaluationOptions codes;
   WillshawClassifierOptions willshaw;  // stored_pairs empty: no Willshaw classification
+  MaskStudyOptions masks;              // images 0: no perturbation masks
   // Capacity of the memory on random codes against its closed forms (rows
   // "capacity/..."): per setting n = nx = ny, k = kx = ky, stored pair counts.
   struct Capacity {
@@ -205,6 +207,25 @@ absl::Status ReadMeasureOptions(const Config& c, EmbedderOptions& o) {
                                   "each setting needs 1 <= k < n and ascending pair counts >= 1"));
     o.capacity.push_back(cap);
   }
+  o.masks.images = c.Int("mask_images");
+  o.masks.curve_steps = c.Int("mask_curve_steps");
+  o.masks.mask.mask_height(c.Int("mask_resolution"))
+      .mask_width(c.Int("mask_resolution"))
+      .blur_sigma(c.Double("mask_blur_sigma"))
+      .lambda1(c.Double("mask_lambda1"))
+      .lambda2(c.Double("mask_lambda2"))
+      .steps(c.Int("mask_steps"));
+  RETURN_IF_ERROR(RequireConfig(
+      o.masks.images >= 0 && (o.test_samples == 0 || o.masks.images <= o.test_samples), c,
+      "mask_images", "must be in [0, test_samples] (0: no masks)"));
+  RETURN_IF_ERROR(RequireConfig(o.masks.mask.mask_height() >= 1 && o.masks.mask.mask_height() <= 28,
+                                c, "mask_resolution", "must be in [1, 28]"));
+  RETURN_IF_ERROR(RequireConfig(o.masks.mask.blur_sigma() > 0, c, "mask_blur_sigma", "must be > 0"));
+  RETURN_IF_ERROR(RequireConfig(o.masks.mask.lambda1() >= 0 && o.masks.mask.lambda2() >= 0, c,
+                                "mask_lambda1", "mask_lambda1 and mask_lambda2 must be >= 0"));
+  RETURN_IF_ERROR(RequireConfig(o.masks.mask.steps() >= 1, c, "mask_steps", "must be >= 1"));
+  RETURN_IF_ERROR(RequireConfig(o.masks.curve_steps >= 1 && o.masks.curve_steps <= 784, c,
+                                "mask_curve_steps", "must be in [1, 784] (pixels of an image)"));
   monitor::InformationPlaneOptions& p = o.plane;
   p.k = static_cast<int>(std::clamp<int64_t>(c.Int("ksg_k"), -1, 1000000));
   p.pca_dim = static_cast<int>(std::clamp<int64_t>(c.Int("mi_pca_dim"), -1, 1000000));
@@ -460,6 +481,16 @@ absl::Status RunVariant(Experiment& ex, const EmbedderOptions& opt, const TaskCo
     ex.table().Add(row, "train_seconds", seed, seconds);
   }
   RETURN_IF_ERROR(EvaluateVariant(ex, opt, row, seed, data, variant, model, trainer, softmax_model));
+  if (opt.masks.images > 0) {
+    ASSIGN_OR_RETURN(const MaskStudy study,
+                     StudyMasks(model, data.test, data.normalize, opt.masks));
+    for (const auto& [metric, value] : study.metrics) ex.table().Add(row, metric, seed, value);
+    if (seed == ex.seeds().front()) {
+      RETURN_IF_ERROR(WriteImageGrid(
+          ex.OutputPath(absl::StrCat("masks_", data.name, "_", variant.name, ".png")), study.grid,
+          static_cast<int>(opt.masks.images), 2));
+    }
+  }
   if (monitored) RETURN_IF_ERROR(AddInformationRows(ex, row, seed, data, variant, planes));
   return task.SavePartial(ex);  // the rows so far, after every variant
 }
@@ -600,6 +631,12 @@ absl::Status Run(Experiment& ex) {
     // Keys that change nothing while the Willshaw classification is off (the
     // paper preset's records were written before they existed).
     config.erase("willshaw_capacity");  // the report's, no task's
+    if (config["mask_images"] == 0) {
+      for (const char* key : {"mask_images", "mask_curve_steps", "mask_resolution", "mask_blur_sigma",
+                              "mask_lambda1", "mask_lambda2", "mask_steps"}) {
+        config.erase(key);
+      }
+    }
     if (config["willshaw_pairs"].empty()) {
       for (const char* key : {"willshaw_pairs", "willshaw_label_units", "willshaw_label_active"}) {
         config.erase(key);

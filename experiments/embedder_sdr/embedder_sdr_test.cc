@@ -182,6 +182,35 @@ TEST(EmbedderSdrConfigTest, WillshawClassificationOfTrainedAndUntrainedCodes) {
   EXPECT_GT(Mean(many, "spurious_bits"), 50.0);
 }
 
+// Meaningful-perturbation masks of the softmax and kWTA models on 4 test
+// images: the masks' deletion order removes the evidence faster than a random
+// order (smaller deletion area), and the grid of images, masks and masked
+// images is written.
+TEST(EmbedderSdrConfigTest, PerturbationMasksBeatRandomDeletion) {
+  const std::string bin = std::string(std::getenv("TEST_SRCDIR")) +
+                          "/sparselab/experiments/embedder_sdr/embedder_sdr";
+  const std::string out = Tmp() + "/masks";
+  ASSERT_EQ(std::system(("mkdir -p " + out).c_str()), 0);
+  const std::string cmd = bin + " --preset=quick --threads=1 --out=" + out +
+                          " --set='variants=[\"softmax\",\"kwta\"],mi_variants=[],"
+                          "mask_images=4,mask_steps=150' 2>" + out + "/err";
+  ASSERT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 0);
+  auto j = sparselab::ReadJsonFile(out + "/result-quick.json");
+  ASSERT_TRUE(j.ok()) << j.status();
+  for (const char* row : {"mnist/softmax", "mnist/kwta"}) {
+    const auto& r = Row(*j, row);
+    EXPECT_LT(Mean(r, "deletion_auc_mask"), Mean(r, "deletion_auc_random")) << row;
+    EXPECT_GT(Mean(r, "mask_deleted_area"), 0.0) << row;
+    EXPECT_LT(Mean(r, "mask_deleted_area"), 1.0) << row;
+    EXPECT_LT(Mean(r, "mask_final_score"), Mean(r, "mask_original_score")) << row;
+  }
+  // The kWTA score is the strongest unit's pre-activation over its clean value.
+  EXPECT_DOUBLE_EQ(Mean(Row(*j, "mnist/kwta"), "mask_original_score"), 1.0);
+  for (const char* png : {"masks_mnist_softmax-quick.png", "masks_mnist_kwta-quick.png"}) {
+    EXPECT_EQ(std::system(("test -s " + out + "/" + png).c_str()), 0) << png;
+  }
+}
+
 // Values of the right type but impossible meaning are refused before any work
 // (before a data set is read), each with a message naming the key, the value
 // and the rule.
@@ -237,6 +266,9 @@ TEST(EmbedderSdrConfigTest, ImpossibleValuesAreRefusedBeforeAnyWork) {
           {"willshaw_label_active=0", {"'willshaw_label_active' = 0", "1 <= willshaw_label_active"}},
           {"willshaw_capacity=[{\"n\":256,\"k\":300,\"pairs\":[10]}]", {"'willshaw_capacity'", "1 <= k < n"}},
           {"willshaw_capacity=[{\"n\":256}]", {"'willshaw_capacity'", "each setting is"}},
+          {"mask_images=2000", {"'mask_images' = 2000", "[0, test_samples]"}},
+          {"mask_resolution=0", {"'mask_resolution' = 0", "[1, 28]"}},
+          {"mask_curve_steps=0", {"'mask_curve_steps' = 0", "[1, 784]"}},
           {"variants=[\"kwta_frozen\"]", {"'variants'", "kwta_untrained"}},
       });
 }
