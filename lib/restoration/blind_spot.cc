@@ -20,9 +20,7 @@ at::Tensor Rotate90(const at::Tensor& x, int64_t quarter_turns) {
   return at::rot90(x, quarter_turns, {2, 3});
 }
 
-ShiftedConv2dImpl::ShiftedConv2dImpl(ShiftedConv2dOptions options_) : options(options_) {
-  reset();
-}
+ShiftedConv2dImpl::ShiftedConv2dImpl(ShiftedConv2dOptions options_) : options(options_) { reset(); }
 
 void ShiftedConv2dImpl::reset() {
   const int64_t k = options.kernel_size();
@@ -30,14 +28,14 @@ void ShiftedConv2dImpl::reset() {
   TORCH_CHECK(options.in_channels() >= 1 && options.out_channels() >= 1,
               "ShiftedConv2d: channel counts must be >= 1");
   conv = register_module(
-      "conv", torch::nn::Conv2d(
-                  torch::nn::Conv2dOptions(options.in_channels(), options.out_channels(), k)
-                      .bias(options.bias())));
+      "conv",
+      torch::nn::Conv2d(torch::nn::Conv2dOptions(options.in_channels(), options.out_channels(), k)
+                            .bias(options.bias())));
 }
 
 void ShiftedConv2dImpl::pretty_print(std::ostream& stream) const {
-  stream << "sparselab::ShiftedConv2d(" << options.in_channels() << ", "
-         << options.out_channels() << ", kernel_size=" << options.kernel_size() << ")";
+  stream << "sparselab::ShiftedConv2d(" << options.in_channels() << ", " << options.out_channels()
+         << ", kernel_size=" << options.kernel_size() << ")";
 }
 
 at::Tensor ShiftedConv2dImpl::forward(const at::Tensor& x) {
@@ -48,8 +46,7 @@ at::Tensor ShiftedConv2dImpl::forward(const at::Tensor& x) {
   return conv->forward(at::constant_pad_nd(x, {half, half, k - 1, 0}, 0.0));
 }
 
-BlindSpotNetworkImpl::BlindSpotNetworkImpl(BlindSpotNetworkOptions options_)
-    : options(options_) {
+BlindSpotNetworkImpl::BlindSpotNetworkImpl(BlindSpotNetworkOptions options_) : options(options_) {
   reset();
 }
 
@@ -62,21 +59,18 @@ void BlindSpotNetworkImpl::reset() {
       torch::nn::LeakyReLUOptions().negative_slope(o.negative_slope());
   branch = register_module("branch", torch::nn::Sequential());
   for (int64_t l = 0; l < o.depth(); ++l) {
-    branch->push_back(ShiftedConv2d(
-        ShiftedConv2dOptions(l == 0 ? o.in_channels() : o.width(), o.width())
-            .kernel_size(o.kernel_size())));
+    branch->push_back(
+        ShiftedConv2d(ShiftedConv2dOptions(l == 0 ? o.in_channels() : o.width(), o.width())
+                          .kernel_size(o.kernel_size())));
     branch->push_back(torch::nn::LeakyReLU(leaky));
   }
   mix = register_module(
-      "mix", torch::nn::Sequential(torch::nn::Conv2d(torch::nn::Conv2dOptions(4 * o.width(),
-                                                                              o.width(), 1)),
-                                   torch::nn::LeakyReLU(leaky),
-                                   torch::nn::Conv2d(torch::nn::Conv2dOptions(o.width(),
-                                                                              o.width(), 1)),
-                                   torch::nn::LeakyReLU(leaky),
-                                   torch::nn::Conv2d(torch::nn::Conv2dOptions(o.width(),
-                                                                              o.out_channels(),
-                                                                              1))));
+      "mix", torch::nn::Sequential(
+                 torch::nn::Conv2d(torch::nn::Conv2dOptions(4 * o.width(), o.width(), 1)),
+                 torch::nn::LeakyReLU(leaky),
+                 torch::nn::Conv2d(torch::nn::Conv2dOptions(o.width(), o.width(), 1)),
+                 torch::nn::LeakyReLU(leaky),
+                 torch::nn::Conv2d(torch::nn::Conv2dOptions(o.width(), o.out_channels(), 1))));
 }
 
 void BlindSpotNetworkImpl::pretty_print(std::ostream& stream) const {

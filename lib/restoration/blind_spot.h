@@ -68,9 +68,9 @@ struct BlindSpotNetworkOptions {
       : in_channels_(in_channels), out_channels_(out_channels) {}
   TORCH_ARG(int64_t, in_channels);
   TORCH_ARG(int64_t, out_channels);
-  TORCH_ARG(int64_t, width) = 16;        // channels of every hidden layer
-  TORCH_ARG(int64_t, depth) = 3;         // shifted convolutions in the branch, >= 1
-  TORCH_ARG(int64_t, kernel_size) = 3;   // odd
+  TORCH_ARG(int64_t, width) = 16;           // channels of every hidden layer
+  TORCH_ARG(int64_t, depth) = 3;            // shifted convolutions in the branch, >= 1
+  TORCH_ARG(int64_t, kernel_size) = 3;      // odd
   TORCH_ARG(double, negative_slope) = 0.1;  // leaky ReLU, as the paper's code
 };
 

@@ -18,10 +18,12 @@ using at::indexing::Slice;
 
 TEST(BlindSpotTest, ShiftDownAndRotateByHand) {
   const at::Tensor x = at::arange(6, at::kDouble).reshape({1, 1, 2, 3});  // [[0 1 2] [3 4 5]]
-  EXPECT_TRUE(ShiftDown(x).equal(at::tensor({0., 0., 0., 0., 1., 2.}, at::kDouble).reshape({1, 1, 2, 3})));
+  EXPECT_TRUE(
+      ShiftDown(x).equal(at::tensor({0., 0., 0., 0., 1., 2.}, at::kDouble).reshape({1, 1, 2, 3})));
   EXPECT_TRUE(ShiftDown(x, 2).equal(at::zeros_like(x)));
   // 90 degrees counter-clockwise: the last column becomes the first row.
-  EXPECT_TRUE(Rotate90(x, 1).equal(at::tensor({2., 5., 1., 4., 0., 3.}, at::kDouble).reshape({1, 1, 3, 2})));
+  EXPECT_TRUE(Rotate90(x, 1).equal(
+      at::tensor({2., 5., 1., 4., 0., 3.}, at::kDouble).reshape({1, 1, 3, 2})));
   for (int r = 0; r < 4; ++r) EXPECT_TRUE(Rotate90(Rotate90(x, r), -r).equal(x)) << r;
   EXPECT_TRUE(Rotate90(x, 2).equal(x.flip({2, 3})));
 }
@@ -92,7 +94,8 @@ TEST(BlindSpotTest, DiagonalNeighboursAreSeenButTheUpwardBranchIsStrictlyAbove) 
   // The upward branch: output row 5 reads rows < 5 only.
   at::Tensor below = x.clone();
   below.index_put_({0, 0, Slice(5, None), Slice()}, 0.0);
-  EXPECT_TRUE(net->UpwardFeatures(below).index({Slice(), Slice(), Slice(0, 6)})
+  EXPECT_TRUE(net->UpwardFeatures(below)
+                  .index({Slice(), Slice(), Slice(0, 6)})
                   .equal(up.index({Slice(), Slice(), Slice(0, 6)})));
   const at::Tensor y = net->forward(x);
   EXPECT_TRUE(OutputMoves(net, x, y, 5, 5, 4, 4));
@@ -102,9 +105,11 @@ TEST(BlindSpotTest, DiagonalNeighboursAreSeenButTheUpwardBranchIsStrictlyAbove) 
 
 TEST(BlindSpotTest, OutputShapeEqualsInputShape) {
   BlindSpotNetwork net(BlindSpotNetworkOptions(3, 2).width(4).depth(2));
-  for (auto hw : std::vector<std::pair<int64_t, int64_t>>{{8, 8}, {7, 7}, {6, 9}, {9, 4}, {1, 1}, {5, 2}}) {
+  for (auto hw :
+       std::vector<std::pair<int64_t, int64_t>>{{8, 8}, {7, 7}, {6, 9}, {9, 4}, {1, 1}, {5, 2}}) {
     const at::Tensor y = net->forward(at::rand({2, 3, hw.first, hw.second}));
-    EXPECT_EQ(y.sizes(), (std::vector<int64_t>{2, 2, hw.first, hw.second})) << hw.first << "x" << hw.second;
+    EXPECT_EQ(y.sizes(), (std::vector<int64_t>{2, 2, hw.first, hw.second}))
+        << hw.first << "x" << hw.second;
   }
 }
 

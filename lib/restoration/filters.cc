@@ -18,9 +18,9 @@ absl::Status CheckImage(const char* what, const at::Tensor& image) {
                                                    c10::toString(image.scalar_type())));
   }
   if ((image.dim() != 2 && image.dim() != 3) || image.numel() == 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        what, ": the image must be a non-empty (H, W) or (C, H, W) tensor, got ", image.dim(),
-        " dimensions and ", image.numel(), " elements"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": the image must be a non-empty (H, W) or (C, H, W) tensor, got ",
+                     image.dim(), " dimensions and ", image.numel(), " elements"));
   }
   return absl::OkStatus();
 }
@@ -39,13 +39,12 @@ at::Tensor ReflectPad(const at::Tensor& image, int64_t r) {
 
 }  // namespace
 
-absl::StatusOr<at::Tensor> GaussianFilter(const at::Tensor& image, double sigma,
-                                          double truncate) {
+absl::StatusOr<at::Tensor> GaussianFilter(const at::Tensor& image, double sigma, double truncate) {
   RETURN_IF_ERROR(CheckImage("GaussianFilter", image));
   if (!std::isfinite(sigma) || sigma < 0 || !(truncate > 0)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "GaussianFilter: sigma must be finite and >= 0 and truncate > 0, got ", sigma, " and ",
-        truncate));
+    return absl::InvalidArgumentError(
+        absl::StrCat("GaussianFilter: sigma must be finite and >= 0 and truncate > 0, got ", sigma,
+                     " and ", truncate));
   }
   at::NoGradGuard no_grad;
   const int64_t r = static_cast<int64_t>(truncate * sigma + 0.5);
@@ -81,9 +80,9 @@ absl::StatusOr<SigmaChoice> BestGaussianSigma(const std::vector<at::Tensor>& noi
                                               const std::vector<at::Tensor>& clean,
                                               const std::vector<double>& candidates) {
   if (noisy.empty() || noisy.size() != clean.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "BestGaussianSigma: needs as many clean as noisy images, at least one; got ",
-        noisy.size(), " noisy and ", clean.size(), " clean"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("BestGaussianSigma: needs as many clean as noisy images, at least one; got ",
+                     noisy.size(), " noisy and ", clean.size(), " clean"));
   }
   if (candidates.empty()) {
     return absl::InvalidArgumentError("BestGaussianSigma: no candidate sigma given");

@@ -29,9 +29,9 @@ absl::StatusOr<at::Tensor> GaussianFilter(const at::Tensor& image, double sigma,
 absl::StatusOr<at::Tensor> MedianFilter(const at::Tensor& image, int64_t k);
 
 struct SigmaChoice {
-  double sigma = 0;                 // the candidate with the highest mean PSNR
-  double mean_psnr = 0;             // its mean PSNR (dB)
-  std::vector<double> mean_psnrs;   // mean PSNR of every candidate, in order
+  double sigma = 0;                // the candidate with the highest mean PSNR
+  double mean_psnr = 0;            // its mean PSNR (dB)
+  std::vector<double> mean_psnrs;  // mean PSNR of every candidate, in order
 };
 
 // The Gaussian sigma among `candidates` whose filter of noisy[i] has the

@@ -40,7 +40,7 @@ TEST(AddGaussianNoiseTest, SeededAndClippedIsClampOfUnclipped) {
   EXPECT_GE(c.min().item<float>(), 0.0f);
   EXPECT_LE(c.max().item<float>(), 1.0f);
   EXPECT_LT(a.min().item<float>(), 0.0f);  // so the clamp did something
-  EXPECT_TRUE(x.equal(x0));  // the input is untouched
+  EXPECT_TRUE(x.equal(x0));                // the input is untouched
 }
 
 TEST(AddGaussianNoiseTest, SigmaZeroIsIdentity) {

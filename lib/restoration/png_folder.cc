@@ -23,9 +23,9 @@ bool IsImageName(const std::string& name) {
 absl::StatusOr<std::vector<FolderImage>> ReadImageFolder(const std::string& folder,
                                                          const ImageFolderOptions& options) {
   if (!IsFolder(folder)) {
-    return absl::NotFoundError(absl::StrCat("image folder '", folder, "' ",
-                                            FileExists(folder) ? "is not a folder" : "does not exist",
-                                            "; give the folder that holds the .png/.jpg files"));
+    return absl::NotFoundError(absl::StrCat(
+        "image folder '", folder, "' ", FileExists(folder) ? "is not a folder" : "does not exist",
+        "; give the folder that holds the .png/.jpg files"));
   }
   std::vector<std::string> names;
   for (const std::string& name : ListFolder(folder)) {
@@ -33,8 +33,8 @@ absl::StatusOr<std::vector<FolderImage>> ReadImageFolder(const std::string& fold
   }
   std::sort(names.begin(), names.end());
   if (names.empty()) {
-    return absl::NotFoundError(absl::StrCat("image folder '", folder,
-                                            "' holds no .png, .jpg or .jpeg file"));
+    return absl::NotFoundError(
+        absl::StrCat("image folder '", folder, "' holds no .png, .jpg or .jpeg file"));
   }
   std::vector<FolderImage> images;
   for (const std::string& name : names) {

@@ -27,8 +27,8 @@ struct FolderImage {
 
 // NotFound for a missing folder (or a path that is not a folder) and for a
 // folder without images; an unreadable image is an error naming the file.
-absl::StatusOr<std::vector<FolderImage>> ReadImageFolder(
-    const std::string& folder, const ImageFolderOptions& options = {});
+absl::StatusOr<std::vector<FolderImage>> ReadImageFolder(const std::string& folder,
+                                                         const ImageFolderOptions& options = {});
 
 }  // namespace sparselab
 

@@ -31,7 +31,9 @@ std::vector<unsigned char> Pixels(int w, int h, int channels) {
   return p;
 }
 
-float Value(int x, int y, int c) { return static_cast<float>(((17 * x + 29 * y + 71 * c) % 256) / 255.0); }
+float Value(int x, int y, int c) {
+  return static_cast<float>(((17 * x + 29 * y + 71 * c) % 256) / 255.0);
+}
 
 TEST(ReadImageFolderTest, ReadsSortedGrayAndColour) {
   const std::string dir = Folder("mixed");

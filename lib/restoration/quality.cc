@@ -11,7 +11,9 @@
 namespace sparselab {
 namespace {
 
-std::string Shape(const at::Tensor& t) { return absl::StrCat("(", absl::StrJoin(t.sizes(), ", "), ")"); }
+std::string Shape(const at::Tensor& t) {
+  return absl::StrCat("(", absl::StrJoin(t.sizes(), ", "), ")");
+}
 
 absl::Status CheckPair(const char* what, const at::Tensor& x, const at::Tensor& reference) {
   if (!x.defined() || !reference.defined()) {
@@ -26,7 +28,8 @@ absl::Status CheckPair(const char* what, const at::Tensor& x, const at::Tensor& 
     return absl::InvalidArgumentError(absl::StrCat(what, ": the shapes differ, ", Shape(x),
                                                    " against the reference's ", Shape(reference)));
   }
-  if (x.numel() == 0) return absl::InvalidArgumentError(absl::StrCat(what, ": the images are empty"));
+  if (x.numel() == 0)
+    return absl::InvalidArgumentError(absl::StrCat(what, ": the images are empty"));
   return absl::OkStatus();
 }
 
@@ -65,8 +68,8 @@ absl::StatusOr<double> Ssim(const at::Tensor& x, const at::Tensor& reference,
         absl::StrCat("Ssim: the window must be odd and positive, got ", o.window));
   }
   if (!(o.sigma > 0) || !(o.data_range > 0)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Ssim: sigma and data_range must be > 0, got ", o.sigma, " and ", o.data_range));
+    return absl::InvalidArgumentError(absl::StrCat("Ssim: sigma and data_range must be > 0, got ",
+                                                   o.sigma, " and ", o.data_range));
   }
   const int64_t h = x.size(-2), w = x.size(-1);
   if (h < o.window || w < o.window) {
@@ -88,8 +91,8 @@ absl::StatusOr<double> Ssim(const at::Tensor& x, const at::Tensor& reference,
   const at::Tensor cxy = filter(a * b) - mx * my;
   const double c1 = (o.k1 * o.data_range) * (o.k1 * o.data_range);
   const double c2 = (o.k2 * o.data_range) * (o.k2 * o.data_range);
-  const at::Tensor map = ((2 * mx * my + c1) * (2 * cxy + c2)) /
-                         ((mx * mx + my * my + c1) * (vx + vy + c2));
+  const at::Tensor map =
+      ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2));
   // Mean per channel, then over channels (equal valid regions: the overall mean).
   return map.mean({1, 2, 3}).mean().item<double>();
 }

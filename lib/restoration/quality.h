@@ -33,8 +33,8 @@ absl::StatusOr<double> MeanSquaredError(const at::Tensor& x, const at::Tensor& r
 absl::StatusOr<double> Psnr(const at::Tensor& x, const at::Tensor& reference);
 
 struct SsimOptions {
-  int64_t window = 11;      // odd, the Gaussian window's side
-  double sigma = 1.5;       // the Gaussian window's standard deviation (pixels)
+  int64_t window = 11;  // odd, the Gaussian window's side
+  double sigma = 1.5;   // the Gaussian window's standard deviation (pixels)
   double k1 = 0.01;
   double k2 = 0.03;
   double data_range = 1.0;  // L

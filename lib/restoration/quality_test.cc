@@ -65,21 +65,24 @@ TEST(SsimTest, ConstantImagesByHand) {
 // sigma=1.5, use_sample_covariance=False) (channel_axis=0 for case C), on the
 // same integer patterns built in numpy float64, printed with %.17g.
 TEST(SsimTest, MatchesScikitImage) {
-  const at::Tensor a = Image(16, 20, [](int64_t i, int64_t j) { return ((7 * i + 13 * j) % 17) / 16.0; });
+  const at::Tensor a =
+      Image(16, 20, [](int64_t i, int64_t j) { return ((7 * i + 13 * j) % 17) / 16.0; });
   const at::Tensor b =
       Image(16, 20, [](int64_t i, int64_t j) { return ((5 * i + 3 * j + i * j) % 11) / 10.0; });
   EXPECT_NEAR(*Ssim(a, b), 0.076425309503973554, 1e-12);
 
   const at::Tensor c = Image(16, 20, [](int64_t i, int64_t j) { return ((i * j) % 23) / 22.0; });
-  const at::Tensor d =
-      (c + Image(16, 20, [](int64_t i, int64_t j) { return (((31 * i + 17 * j) % 7) - 3) / 30.0; }))
-          .clamp(0.0, 1.0);
+  const at::Tensor d = (c + Image(16, 20, [](int64_t i, int64_t j) {
+                          return (((31 * i + 17 * j) % 7) - 3) / 30.0;
+                        })).clamp(0.0, 1.0);
   EXPECT_NEAR(*Ssim(c, d), 0.97596726792309796, 1e-12);
 
   std::vector<at::Tensor> e, f;
   for (int64_t k = 0; k < 3; ++k) {
-    e.push_back(Image(12, 13, [k](int64_t i, int64_t j) { return ((3 * i + 5 * j + 7 * k) % 13) / 12.0; }));
-    f.push_back(Image(12, 13, [k](int64_t i, int64_t j) { return ((2 * i + 9 * j + k * i) % 10) / 9.0; }));
+    e.push_back(
+        Image(12, 13, [k](int64_t i, int64_t j) { return ((3 * i + 5 * j + 7 * k) % 13) / 12.0; }));
+    f.push_back(
+        Image(12, 13, [k](int64_t i, int64_t j) { return ((2 * i + 9 * j + k * i) % 10) / 9.0; }));
   }
   EXPECT_NEAR(*Ssim(at::stack(e), at::stack(f)), 0.038616379983746542, 1e-12);
 
