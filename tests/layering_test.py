@@ -27,6 +27,7 @@ RULES = {
     "//lib/data": ["//lib/base", "//lib/data"],
     "//lib/sdr": ["//lib/base", "//lib/nn", "//lib/sdr"],
     "//lib/train": ["//lib/base", "//lib/data", "//lib/nn", "//lib/train"],
+    "//lib/restoration": ["//lib/base", "//lib/data", "//lib/nn", "//lib/restoration"],
     "//lib/harness": ["//lib"],
     "//lib": ["//lib"],
     "//monitor": ["//lib/base", "//lib/nn", "//monitor"],

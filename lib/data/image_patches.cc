@@ -45,7 +45,7 @@ at::Tensor OnePatch(const at::Tensor& image, const PatchOptions& o, at::Generato
 
 }  // namespace
 
-absl::StatusOr<at::Tensor> ReadGrayImage(const std::string& path) {
+absl::StatusOr<at::Tensor> ReadImage(const std::string& path) {
   int w = 0, h = 0, channels = 0;
   std::unique_ptr<unsigned char, void (*)(void*)> pixels(
       stbi_load(path.c_str(), &w, &h, &channels, 0), stbi_image_free);
@@ -59,6 +59,11 @@ absl::StatusOr<at::Tensor> ReadGrayImage(const std::string& path) {
   at::Tensor chw = raw.permute({2, 0, 1});
   if (channels == 2) chw = chw.narrow(0, 0, 1);  // gray + alpha
   if (channels == 4) chw = chw.narrow(0, 0, 3);  // RGB + alpha
+  return chw.contiguous();
+}
+
+absl::StatusOr<at::Tensor> ReadGrayImage(const std::string& path) {
+  ASSIGN_OR_RETURN(const at::Tensor chw, ReadImage(path));
   return ToGray(chw).contiguous();
 }
 

@@ -22,6 +22,11 @@
 
 namespace sparselab {
 
+// A PNG or JPEG as (C, H, W) float in [0, 1], C = 1 (gray, gray + alpha) or
+// 3 (RGB, RGB + alpha); alpha is dropped. Errors name the file and
+// stb_image's reason.
+absl::StatusOr<at::Tensor> ReadImage(const std::string& path);
+
 // A PNG or JPEG (any channel count) as luminance (H, W) float in [0, 1]:
 // 0.299 R + 0.587 G + 0.114 B (ITU-R BT.601); alpha is ignored. Errors name
 // the file and stb_image's reason.

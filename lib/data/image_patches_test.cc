@@ -38,6 +38,22 @@ TEST(ReadGrayImageTest, PngChannelsBecomeBt601Luminance) {
   EXPECT_NEAR((*g)[0][1].item<double>(), 100.0 / 255, 1e-6);
 }
 
+TEST(ReadImageTest, KeepsChannelsAndDropsAlpha) {
+  std::vector<unsigned char> rgba = {10, 200, 30, 7, 255, 0, 0, 9};  // 1 x 2 RGBA
+  ASSERT_NE(stbi_write_png(Tmp("rgba.png").c_str(), 2, 1, 4, rgba.data(), 8), 0);
+  auto im = ReadImage(Tmp("rgba.png"));
+  ASSERT_TRUE(im.ok()) << im.status();
+  ASSERT_EQ(im->sizes(), (std::vector<int64_t>{3, 1, 2}));
+  for (int c = 0; c < 3; ++c) {
+    for (int x = 0; x < 2; ++x) {
+      EXPECT_EQ((*im)[c][0][x].item<float>(), static_cast<float>(rgba[4 * x + c] / 255.0));
+    }
+  }
+  std::vector<unsigned char> gray = {0, 51, 255};
+  ASSERT_NE(stbi_write_png(Tmp("gray.png").c_str(), 3, 1, 1, gray.data(), 3), 0);
+  EXPECT_EQ(ReadImage(Tmp("gray.png"))->sizes(), (std::vector<int64_t>{1, 1, 3}));
+}
+
 TEST(ReadGrayImageTest, ReadsJpegAndNamesBadFiles) {
   std::vector<unsigned char> flat(16 * 16 * 3, 128);
   ASSERT_NE(stbi_write_jpg(Tmp("flat.jpg").c_str(), 16, 16, 3, flat.data(), 95), 0);
