@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "experiments/embedder_sdr/code_evaluation.h"
+#include "experiments/embedder_sdr/contrastive.h"
 #include "experiments/embedder_sdr/masks.h"
 #include "experiments/embedder_sdr/models.h"
 #include "experiments/embedder_sdr/variants.h"
@@ -303,7 +304,7 @@ absl::StatusOr<std::pair<Dataset, Dataset>> LoadData(const std::string& name,
 
 ShallowEmbedderOptions ModelOptions(const Variant& v, const EmbedderOptions& opt) {
   ShallowEmbedderOptions o = opt.model;
-  o.head = v.kwta_head ? Head::kKwtaCode : Head::kSoftmax;
+  o.head = v.dense_code ? Head::kDenseCode : v.kwta_head ? Head::kKwtaCode : Head::kSoftmax;
   o.hidden_kwta = v.hidden_kwta;
   o.synaptic_scaling = v.synaptic_scaling;
   return o;
@@ -358,6 +359,13 @@ absl::StatusOr<ShallowEmbedder> BuildModel(Experiment& ex, const EmbedderOptions
 
 // Negative log-likelihood for the softmax head, the triplet loss for a kWTA code.
 LossFunction LossFor(const Variant& variant, const EmbedderOptions& opt) {
+  if (variant.contrastive) {
+    const double margin = opt.triplet.margin();
+    const bool positives_only = variant.positives_only;
+    return LossFunction([margin, positives_only](const at::Tensor& out, const at::Tensor& y) {
+      return ContrastivePairLoss(out, y, margin, positives_only);
+    });
+  }
   if (!variant.kwta_head) return NllLoss();
   TripletLoss triplet(opt.triplet);
   return LossFunction([triplet](const at::Tensor& out, const at::Tensor& y) mutable {
@@ -397,6 +405,18 @@ absl::Status EvaluateVariant(Experiment& ex, const EmbedderOptions& opt, const s
                              int64_t seed, const DataContext& data, const Variant& variant,
                              ShallowEmbedder& model, Trainer& trainer,
                              ShallowEmbedder* softmax_model) {
+  if (variant.contrastive) {  // the collapse measures, for dense and kWTA codes alike
+    const int64_t reference = std::min<int64_t>(data.train.size(), 10000);
+    const at::Tensor train_codes =
+        ForwardInBatches(model, data.train.inputs.narrow(0, 0, reference), data.normalize).output;
+    const at::Tensor test_codes = ForwardInBatches(model, data.test.inputs, data.normalize).output;
+    for (const auto& [metric, value] :
+         CollapseMeasures(train_codes, data.train.targets.narrow(0, 0, reference), test_codes,
+                          data.test.targets, kClasses, static_cast<uint64_t>(seed))) {
+      ex.table().Add(row, metric, seed, value);
+    }
+    return absl::OkStatus();
+  }
   if (!variant.kwta_head) {
     ASSIGN_OR_RETURN(const EvalResult eval, trainer.Evaluate(data.test));
     ex.table().Add(row, "test_accuracy", seed, *eval.accuracy);

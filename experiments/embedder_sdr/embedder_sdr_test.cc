@@ -211,6 +211,33 @@ TEST(EmbedderSdrConfigTest, PerturbationMasksBeatRandomDeletion) {
   }
 }
 
+// The contrastive-collapse question on the quick preset: same-class pairs only
+// drive the dense embeddings of different classes to the same direction
+// (cosine distance between classes near 0), negatives keep them apart.
+TEST(EmbedderSdrConfigTest, ContrastivePositivesOnlyCollapseTheDenseEmbedding) {
+  const std::string bin = std::string(std::getenv("TEST_SRCDIR")) +
+                          "/sparselab/experiments/embedder_sdr/embedder_sdr";
+  const std::string out = Tmp() + "/collapse";
+  ASSERT_EQ(std::system(("mkdir -p " + out).c_str()), 0);
+  const std::string cmd =
+      bin + " --preset=quick --threads=1 --out=" + out +
+      " --set='variants=[\"contrastive_dense_positives\",\"contrastive_kwta_positives\","
+      "\"contrastive_dense\",\"contrastive_kwta\"],mi_variants=[]' 2>" + out + "/err";
+  ASSERT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 0);
+  auto j = sparselab::ReadJsonFile(out + "/result-quick.json");
+  ASSERT_TRUE(j.ok()) << j.status();
+  const auto& dense_pos = Row(*j, "mnist/contrastive_dense_positives");
+  const auto& dense = Row(*j, "mnist/contrastive_dense");
+  EXPECT_LT(Mean(dense_pos, "between_class_distance"), 0.05);
+  EXPECT_GT(Mean(dense, "between_class_distance"), 0.2);
+  EXPECT_GT(Mean(dense, "accuracy_centroid_cosine"), Mean(dense_pos, "accuracy_centroid_cosine"));
+  for (const char* v : {"contrastive_kwta_positives", "contrastive_kwta"}) {
+    const auto& r = Row(*j, std::string("mnist/") + v);
+    EXPECT_GE(Mean(r, "distinct_codes"), 2) << v;  // k units stay on: never one code for all
+    EXPECT_LE(Mean(r, "distinct_codes"), 1000) << v;
+  }
+}
+
 // Values of the right type but impossible meaning are refused before any work
 // (before a data set is read), each with a message naming the key, the value
 // and the rule.

@@ -43,6 +43,7 @@ ShallowEmbedderImpl::ShallowEmbedderImpl(ShallowEmbedderOptions opts) : options(
     return;
   }
   fc_out = register_module("fc_out", torch::nn::Linear(kHidden, options.embedding_dim));
+  if (options.head == Head::kDenseCode) return;
   const int64_t k = WinnersFor(options.code_sparsity, options.embedding_dim);
   if (options.synaptic_scaling) {
     code_activation = torch::nn::AnyModule(SynapticScaling(
@@ -63,8 +64,9 @@ LayerOutputs ShallowEmbedderImpl::Forward(const at::Tensor& x) {
   LayerOutputs out;
   out.hidden = h;
   const at::Tensor z = fc_out->forward(h);
-  out.output = options.head == Head::kSoftmax ? at::log_softmax(z, 1)
-                                              : code_activation.forward<at::Tensor>(z);
+  out.output = options.head == Head::kSoftmax     ? at::log_softmax(z, 1)
+               : options.head == Head::kDenseCode ? z
+                                                  : code_activation.forward<at::Tensor>(z);
   return out;
 }
 

@@ -31,7 +31,8 @@ namespace sparselab::embedder_sdr {
 inline constexpr int64_t kFeatures = 192;  // 3 channels x 8 x 8 after pooling
 inline constexpr int64_t kHidden = 128;
 
-enum class Head { kSoftmax, kKwtaCode };
+// kDenseCode: linear 128->E without activation (the contrastive-collapse runs).
+enum class Head { kSoftmax, kKwtaCode, kDenseCode };
 
 struct ShallowEmbedderOptions {
   Head head = Head::kSoftmax;

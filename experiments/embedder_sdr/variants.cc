@@ -1,6 +1,7 @@
 #include "experiments/embedder_sdr/variants.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -13,6 +14,14 @@ absl::StatusOr<Variant> ParseVariant(const std::string& name) {
   Variant v;
   v.name = name;
   if (name == "softmax") return v;
+  if (name.rfind("contrastive_", 0) == 0) {
+    const std::string rest = name.substr(std::strlen("contrastive_"));
+    v.contrastive = true;
+    v.positives_only = rest == "kwta_positives" || rest == "dense_positives";
+    v.dense_code = rest == "dense" || rest == "dense_positives";
+    v.kwta_head = !v.dense_code;
+    if (rest == "kwta" || rest == "dense" || v.positives_only) return v;
+  }
   v.kwta_head = true;
   if (name == "kwta") return v;
   if (name == "kwta_scaling") {
@@ -38,7 +47,8 @@ absl::StatusOr<Variant> ParseVariant(const std::string& name) {
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown variant ", QuoteInput(name),
       ": use softmax, kwta, kwta_scaling, kwta_pretrained, kwta_pretrained_scaling, kwta_hidden, "
-      "kwta_untrained"));
+      "kwta_untrained, contrastive_kwta, contrastive_dense, contrastive_kwta_positives, "
+      "contrastive_dense_positives"));
 }
 
 absl::StatusOr<std::vector<Variant>> ReadVariants(const Config& config) {

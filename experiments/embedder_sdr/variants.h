@@ -8,6 +8,12 @@
 //   kwta_hidden              kwta with binary kWTA also in place of the hidden ReLU
 //   kwta_untrained           kwta's network at its random initialisation, not
 //                            trained (the control of the Willshaw classification)
+//   contrastive_kwta         the kWTA code trained with the contrastive loss
+//                            (Hadsell, Chopra & LeCun 2006) on same- and
+//                            different-class pairs; contrastive_dense the same
+//                            with a dense 128->E last layer;
+//   contrastive_kwta_positives, contrastive_dense_positives: same-class pairs
+//                            only (no negatives), the document's collapse question
 #ifndef SPARSELAB_EXPERIMENTS_EMBEDDER_SDR_VARIANTS_H_
 #define SPARSELAB_EXPERIMENTS_EMBEDDER_SDR_VARIANTS_H_
 
@@ -26,6 +32,9 @@ struct Variant {
   bool synaptic_scaling = false;
   bool hidden_kwta = false;
   bool untrained = false;
+  bool contrastive = false;     // contrastive loss instead of triplet / cross-entropy
+  bool positives_only = false;  // contrastive on same-class pairs only
+  bool dense_code = false;      // a dense last layer instead of the kWTA code
 };
 
 absl::StatusOr<Variant> ParseVariant(const std::string& name);
