@@ -70,7 +70,8 @@ std::vector<std::pair<std::string, double>> CollapseMeasures(const at::Tensor& t
   std::vector<std::pair<std::string, double>> out;
   const at::Tensor code = e.gt(0).to(at::kByte);
   // Distinct rows of the binary code.
-  out.emplace_back("distinct_codes", static_cast<double>(std::get<0>(at::unique_dim(code, 0)).size(0)));
+  out.emplace_back("distinct_codes",
+                   static_cast<double>(std::get<0>(at::unique_dim(code, 0)).size(0)));
   const at::Tensor rate = code.to(at::kDouble).mean(0);
   double entropy = 0;
   for (int64_t u = 0; u < rate.size(0); ++u) entropy += BinaryEntropyBits(rate[u].item<double>());

@@ -20,7 +20,8 @@ std::map<std::string, double> AsMap(const std::vector<std::pair<std::string, dou
 // 0.13397, 0.13397, 0 ((0.5 - 0.13397)^2 = 0.13397...): mean 0.066987.
 TEST(ContrastivePairLossTest, HandComputedBatch) {
   const double s60 = std::sqrt(3.0) / 2;
-  const at::Tensor e = at::tensor({1.0, 0.0, 0.0, 1.0, 0.5, s60, 0.0, 2.0}, at::kDouble).view({4, 2});
+  const at::Tensor e =
+      at::tensor({1.0, 0.0, 0.0, 1.0, 0.5, s60, 0.0, 2.0}, at::kDouble).view({4, 2});
   const at::Tensor y = at::tensor({0, 1, 0, 1}, at::kLong);
   EXPECT_NEAR(ContrastivePairLoss(e, y, 0.5, true).item<double>(), 0.125, 1e-12);
   const double neg = std::pow(0.5 - (1 - s60), 2) / 2;

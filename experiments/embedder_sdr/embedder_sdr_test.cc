@@ -119,18 +119,30 @@ TEST_F(EmbedderSdrQuickTest, WritesFigures) {
   }
 }
 
-TEST(EmbedderSdrConfigTest, RunsWithoutInformationPlanes) {
-  const std::string bin = std::string(std::getenv("TEST_SRCDIR")) +
-                          "/sparselab/experiments/embedder_sdr/embedder_sdr";
-  const std::string out = Tmp() + "/no_mi";
-  ASSERT_EQ(std::system(("mkdir -p " + out).c_str()), 0);
-  const std::string cmd = bin + " --preset=quick --threads=1 --out=" + out +
-                          " --set='variants=[\"kwta\"],mi_variants=[],epochs=1' 2>" + out + "/err";
-  ASSERT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 0);
+// Runs the quick preset with the --set value `sets` into $TEST_TMPDIR/<name>
+// and returns its result-quick.json (null, and a test failure, when it fails).
+nlohmann::json RunQuick(const std::string& name, const std::string& sets) {
+  const std::string out = Tmp() + "/" + name;
+  const int code = sparselab::experiment_testing::RunExperimentBinary(
+      "embedder_sdr", "--preset=quick --threads=1 --out=" + out + " --set='" + sets + "'");
+  if (code != 0) {
+    ADD_FAILURE() << name << ": exit code " << code << "\n"
+                  << sparselab::experiment_testing::ExperimentStderr("embedder_sdr");
+    return nullptr;
+  }
   auto j = sparselab::ReadJsonFile(out + "/result-quick.json");
-  ASSERT_TRUE(j.ok()) << j.status();
-  EXPECT_FALSE(j->contains("information_plane"));
-  EXPECT_GT(Mean(Row(*j, "mnist/kwta"), "accuracy_knn5"), 0.2);
+  if (!j.ok()) {
+    ADD_FAILURE() << j.status();
+    return nullptr;
+  }
+  return *j;
+}
+
+TEST(EmbedderSdrConfigTest, RunsWithoutInformationPlanes) {
+  const nlohmann::json j = RunQuick("no_mi", "variants=[\"kwta\"],mi_variants=[],epochs=1");
+  ASSERT_FALSE(j.is_null());
+  EXPECT_FALSE(j.contains("information_plane"));
+  EXPECT_GT(Mean(Row(j, "mnist/kwta"), "accuracy_knn5"), 0.2);
 }
 
 // Gradient-free classification by Willshaw association (issue of the
@@ -138,20 +150,13 @@ TEST(EmbedderSdrConfigTest, RunsWithoutInformationPlanes) {
 // network's, 10 ... 3000 stored training pairs of 13-of-256 codes with
 // 13-of-256 label codes.
 TEST(EmbedderSdrConfigTest, WillshawClassificationOfTrainedAndUntrainedCodes) {
-  const std::string bin = std::string(std::getenv("TEST_SRCDIR")) +
-                          "/sparselab/experiments/embedder_sdr/embedder_sdr";
-  const std::string out = Tmp() + "/willshaw";
-  ASSERT_EQ(std::system(("mkdir -p " + out).c_str()), 0);
-  const std::string cmd =
-      bin + " --preset=quick --threads=1 --out=" + out +
-      " --set='variants=[\"kwta\",\"kwta_untrained\"],mi_variants=[],"
-      "willshaw_pairs=[10,100,1000,3000],"
-      "willshaw_capacity=[{\"n\":256,\"k\":13,\"pairs\":[100,1000]}]' 2>" + out + "/err";
-  ASSERT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 0);
-  auto j = sparselab::ReadJsonFile(out + "/result-quick.json");
-  ASSERT_TRUE(j.ok()) << j.status();
-  const auto& trained = Row(*j, "mnist/kwta");
-  const auto& untrained = Row(*j, "mnist/kwta_untrained");
+  const nlohmann::json j = RunQuick(
+      "willshaw",
+      "variants=[\"kwta\",\"kwta_untrained\"],mi_variants=[],willshaw_pairs=[10,100,1000,3000],"
+      "willshaw_capacity=[{\"n\":256,\"k\":13,\"pairs\":[100,1000]}]");
+  ASSERT_FALSE(j.is_null());
+  const auto& trained = Row(j, "mnist/kwta");
+  const auto& untrained = Row(j, "mnist/kwta_untrained");
   EXPECT_FALSE(untrained["metrics"].contains("train_loss"));  // never trained
   double previous_fill = 0;
   for (const char* n : {"10", "100", "1000", "3000"}) {
@@ -172,8 +177,8 @@ TEST(EmbedderSdrConfigTest, WillshawClassificationOfTrainedAndUntrainedCodes) {
   EXPECT_GT(Mean(trained, "accuracy_centroid_cosine"), Mean(untrained, "accuracy_centroid_cosine"));
   // Capacity on random 13-of-256 codes: p1 = 1 - (1 - 169/65536)^M is 0.2276 at
   // M = 100 and 0.9244 at M = 1000; 100 pairs come back exactly, 1000 do not.
-  const auto& few = Row(*j, "capacity/n=256,k=13/M=100");
-  const auto& many = Row(*j, "capacity/n=256,k=13/M=1000");
+  const auto& few = Row(j, "capacity/n=256,k=13/M=100");
+  const auto& many = Row(j, "capacity/n=256,k=13/M=1000");
   EXPECT_NEAR(Mean(few, "expected_synapse_fill"), 0.2276, 1e-4);
   EXPECT_NEAR(Mean(few, "synapse_fill"), 0.2276, 0.01);
   EXPECT_EQ(Mean(few, "perfect_recall"), 1.0);
@@ -187,27 +192,20 @@ TEST(EmbedderSdrConfigTest, WillshawClassificationOfTrainedAndUntrainedCodes) {
 // order (smaller deletion area), and the grid of images, masks and masked
 // images is written.
 TEST(EmbedderSdrConfigTest, PerturbationMasksBeatRandomDeletion) {
-  const std::string bin = std::string(std::getenv("TEST_SRCDIR")) +
-                          "/sparselab/experiments/embedder_sdr/embedder_sdr";
-  const std::string out = Tmp() + "/masks";
-  ASSERT_EQ(std::system(("mkdir -p " + out).c_str()), 0);
-  const std::string cmd = bin + " --preset=quick --threads=1 --out=" + out +
-                          " --set='variants=[\"softmax\",\"kwta\"],mi_variants=[],"
-                          "mask_images=4,mask_steps=150' 2>" + out + "/err";
-  ASSERT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 0);
-  auto j = sparselab::ReadJsonFile(out + "/result-quick.json");
-  ASSERT_TRUE(j.ok()) << j.status();
+  const nlohmann::json j = RunQuick(
+      "masks", "variants=[\"softmax\",\"kwta\"],mi_variants=[],mask_images=4,mask_steps=150");
+  ASSERT_FALSE(j.is_null());
   for (const char* row : {"mnist/softmax", "mnist/kwta"}) {
-    const auto& r = Row(*j, row);
+    const auto& r = Row(j, row);
     EXPECT_LT(Mean(r, "deletion_auc_mask"), Mean(r, "deletion_auc_random")) << row;
     EXPECT_GT(Mean(r, "mask_deleted_area"), 0.0) << row;
     EXPECT_LT(Mean(r, "mask_deleted_area"), 1.0) << row;
     EXPECT_LT(Mean(r, "mask_final_score"), Mean(r, "mask_original_score")) << row;
   }
   // The kWTA score is the strongest unit's pre-activation over its clean value.
-  EXPECT_DOUBLE_EQ(Mean(Row(*j, "mnist/kwta"), "mask_original_score"), 1.0);
+  EXPECT_DOUBLE_EQ(Mean(Row(j, "mnist/kwta"), "mask_original_score"), 1.0);
   for (const char* png : {"masks_mnist_softmax-quick.png", "masks_mnist_kwta-quick.png"}) {
-    EXPECT_EQ(std::system(("test -s " + out + "/" + png).c_str()), 0) << png;
+    EXPECT_TRUE(NonEmptyFile(Tmp() + "/masks/" + png)) << png;
   }
 }
 
@@ -215,24 +213,18 @@ TEST(EmbedderSdrConfigTest, PerturbationMasksBeatRandomDeletion) {
 // drive the dense embeddings of different classes to the same direction
 // (cosine distance between classes near 0), negatives keep them apart.
 TEST(EmbedderSdrConfigTest, ContrastivePositivesOnlyCollapseTheDenseEmbedding) {
-  const std::string bin = std::string(std::getenv("TEST_SRCDIR")) +
-                          "/sparselab/experiments/embedder_sdr/embedder_sdr";
-  const std::string out = Tmp() + "/collapse";
-  ASSERT_EQ(std::system(("mkdir -p " + out).c_str()), 0);
-  const std::string cmd =
-      bin + " --preset=quick --threads=1 --out=" + out +
-      " --set='variants=[\"contrastive_dense_positives\",\"contrastive_kwta_positives\","
-      "\"contrastive_dense\",\"contrastive_kwta\"],mi_variants=[]' 2>" + out + "/err";
-  ASSERT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 0);
-  auto j = sparselab::ReadJsonFile(out + "/result-quick.json");
-  ASSERT_TRUE(j.ok()) << j.status();
-  const auto& dense_pos = Row(*j, "mnist/contrastive_dense_positives");
-  const auto& dense = Row(*j, "mnist/contrastive_dense");
+  const nlohmann::json j = RunQuick("collapse",
+                                    "variants=[\"contrastive_dense_positives\","
+                                    "\"contrastive_kwta_positives\",\"contrastive_dense\","
+                                    "\"contrastive_kwta\"],mi_variants=[]");
+  ASSERT_FALSE(j.is_null());
+  const auto& dense_pos = Row(j, "mnist/contrastive_dense_positives");
+  const auto& dense = Row(j, "mnist/contrastive_dense");
   EXPECT_LT(Mean(dense_pos, "between_class_distance"), 0.05);
   EXPECT_GT(Mean(dense, "between_class_distance"), 0.2);
   EXPECT_GT(Mean(dense, "accuracy_centroid_cosine"), Mean(dense_pos, "accuracy_centroid_cosine"));
   for (const char* v : {"contrastive_kwta_positives", "contrastive_kwta"}) {
-    const auto& r = Row(*j, std::string("mnist/") + v);
+    const auto& r = Row(j, std::string("mnist/") + v);
     EXPECT_GE(Mean(r, "distinct_codes"), 2) << v;  // k units stay on: never one code for all
     EXPECT_LE(Mean(r, "distinct_codes"), 1000) << v;
   }
@@ -290,8 +282,10 @@ TEST(EmbedderSdrConfigTest, ImpossibleValuesAreRefusedBeforeAnyWork) {
           {"mine_average_last=101", {"'mine_average_last' = 101", "1 to mine_iterations = 100"}},
           {"willshaw_pairs=[100,10]", {"'willshaw_pairs' = [100,10]", "must ascend"}},
           {"willshaw_pairs=[5000]", {"'willshaw_pairs' = [5000]", "[1, train_samples]"}},
-          {"willshaw_label_active=0", {"'willshaw_label_active' = 0", "1 <= willshaw_label_active"}},
-          {"willshaw_capacity=[{\"n\":256,\"k\":300,\"pairs\":[10]}]", {"'willshaw_capacity'", "1 <= k < n"}},
+          {"willshaw_label_active=0",
+           {"'willshaw_label_active' = 0", "1 <= willshaw_label_active"}},
+          {"willshaw_capacity=[{\"n\":256,\"k\":300,\"pairs\":[10]}]",
+           {"'willshaw_capacity'", "1 <= k < n"}},
           {"willshaw_capacity=[{\"n\":256}]", {"'willshaw_capacity'", "each setting is"}},
           {"mask_images=2000", {"'mask_images' = 2000", "[0, test_samples]"}},
           {"mask_resolution=0", {"'mask_resolution' = 0", "[1, 28]"}},

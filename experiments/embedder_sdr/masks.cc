@@ -12,8 +12,7 @@
 namespace sparselab::embedder_sdr {
 
 absl::StatusOr<MaskStudy> StudyMasks(ShallowEmbedder& model, const Dataset& test,
-                                     const InputTransform& normalize,
-                                     const MaskStudyOptions& o) {
+                                     const InputTransform& normalize, const MaskStudyOptions& o) {
   if (o.images < 1 || o.images > test.size()) {
     return absl::InvalidArgumentError(
         absl::StrCat("StudyMasks: images must be in [1, ", test.size(), "], got ", o.images));

@@ -28,7 +28,7 @@
 namespace sparselab::embedder_sdr {
 
 struct MaskStudyOptions {
-  int64_t images = 0;       // test images (the first ones); 0: no masks
+  int64_t images = 0;        // test images (the first ones); 0: no masks
   int64_t curve_steps = 28;  // chunks of the deletion / insertion curves
   PerturbationMaskOptions mask;
 };

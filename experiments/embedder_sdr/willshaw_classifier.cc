@@ -27,16 +27,16 @@ absl::StatusOr<std::vector<WillshawPoint>> WillshawAccuracy(
         "per code");
   }
   if (classes < 1 || o.label_units < 1 || o.label_active < 1 || o.label_active > o.label_units) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "WillshawAccuracy: label codes need 1 <= label_active <= label_units, got ",
-        o.label_active, " of ", o.label_units));
+    return absl::InvalidArgumentError(
+        absl::StrCat("WillshawAccuracy: label codes need 1 <= label_active <= label_units, got ",
+                     o.label_active, " of ", o.label_units));
   }
   for (size_t i = 0; i < o.stored_pairs.size(); ++i) {
     const int64_t n = o.stored_pairs[i];
     if (n < 1 || n > train_codes.size(0) || (i > 0 && n <= o.stored_pairs[i - 1])) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "WillshawAccuracy: stored pair counts must ascend within [1, ", train_codes.size(0),
-          "] (the training codes), got ", n));
+      return absl::InvalidArgumentError(
+          absl::StrCat("WillshawAccuracy: stored pair counts must ascend within [1, ",
+                       train_codes.size(0), "] (the training codes), got ", n));
     }
   }
   // One random ky-of-ny label code per class.

@@ -59,8 +59,8 @@ Architecture Narrowed(const Architecture& a, double width) {
 
 int64_t WeightCount(const Architecture& a) {
   const int64_t k2 = kKernel * kKernel;
-  return k2 * a.conv1 + k2 * a.conv1 * a.conv2 +
-         kPooledSide * kPooledSide * a.conv2 * a.hidden + a.hidden * kClasses;
+  return k2 * a.conv1 + k2 * a.conv1 * a.conv2 + kPooledSide * kPooledSide * a.conv2 * a.hidden +
+         a.hidden * kClasses;
 }
 
 Architecture NarrowedToWeights(const Architecture& a, int64_t target) {

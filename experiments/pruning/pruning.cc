@@ -99,9 +99,7 @@ absl::Status RunExperimentBody(Experiment& ex) {
     }
     return nlohmann::json{{"row", row}, {"seed", seed}, {"config", config}};
   };
-  runner.run = [&](Experiment& ex, const TaskContext& t) {
-    return RunTask(ex, o, train, test, t);
-  };
+  runner.run = [&](Experiment& ex, const TaskContext& t) { return RunTask(ex, o, train, test, t); };
   runner.report = [&](Experiment& ex, const std::vector<FinishedTask>& records) {
     return Report(ex, o, records);
   };

@@ -51,8 +51,8 @@ absl::StatusOr<BayesianBitsRunOptions> ReadBayesianBitsOptions(const Config& c) 
                                 "bayesian_bits.decay_from", "must be in (0, 1]"));
   RETURN_IF_ERROR(RequireConfig(b.model.gate_init.size() == 4, c, "bayesian_bits.gate_init",
                                 "must hold 4 log_alpha values (the 4, 8, 16 and 32-bit gates)"));
-  RETURN_IF_ERROR(RequireConfig(b.range_images >= 1, c, "bayesian_bits.range_images",
-                                "must be >= 1"));
+  RETURN_IF_ERROR(
+      RequireConfig(b.range_images >= 1, c, "bayesian_bits.range_images", "must be >= 1"));
   return b;
 }
 
@@ -69,12 +69,16 @@ absl::StatusOr<RunOptions> ReadRunOptions(const Config& c, int64_t train_size) {
   o.one_shot_epochs = c.Int("one_shot_epochs");
   o.timing_images = c.Int("timing_images");
   o.timing_repeats = c.Int("timing_repeats");
-  RETURN_IF_ERROR(RequireConfig(o.epochs >= 2, c, "epochs", "must be >= 2 (one-shot pruning needs a dense and a fine-tuning phase)"));
+  RETURN_IF_ERROR(
+      RequireConfig(o.epochs >= 2, c, "epochs",
+                    "must be >= 2 (one-shot pruning needs a dense and a fine-tuning phase)"));
   RETURN_IF_ERROR(RequireConfig(o.batch_size > 0, c, "batch_size", "must be > 0"));
   RETURN_IF_ERROR(RequireConfig(o.test_batch_size > 0, c, "test_batch_size", "must be > 0"));
   RETURN_IF_ERROR(RequireConfig(o.lr > 0, c, "lr", "must be > 0"));
-  RETURN_IF_ERROR(RequireConfig(o.momentum >= 0 && o.momentum < 1, c, "momentum", "must be in [0, 1)"));
-  RETURN_IF_ERROR(RequireConfig(o.lr_gamma > 0 && o.lr_gamma <= 1, c, "lr_gamma", "must be in (0, 1]"));
+  RETURN_IF_ERROR(
+      RequireConfig(o.momentum >= 0 && o.momentum < 1, c, "momentum", "must be in [0, 1)"));
+  RETURN_IF_ERROR(
+      RequireConfig(o.lr_gamma > 0 && o.lr_gamma <= 1, c, "lr_gamma", "must be in (0, 1]"));
   RETURN_IF_ERROR(RequireConfig(o.one_shot_epochs >= 1 && o.one_shot_epochs < o.epochs, c,
                                 "one_shot_epochs",
                                 absl::StrCat("must be in [1, epochs - 1 = ", o.epochs - 1, "]")));
@@ -101,10 +105,9 @@ absl::StatusOr<RunOptions> ReadRunOptions(const Config& c, int64_t train_size) {
   }
   const auto methods = c.Get<std::vector<std::string>>("methods");
   for (const std::string& m : methods) {
-    RETURN_IF_ERROR(RequireConfig(std::find(Methods().begin(), Methods().end(), m) != Methods().end(),
-                                  c, "methods",
-                                  absl::StrCat("unknown method \"", m,
-                                               "\"; use constant, one_shot, gradual, small_dense")));
+    RETURN_IF_ERROR(RequireConfig(
+        std::find(Methods().begin(), Methods().end(), m) != Methods().end(), c, "methods",
+        absl::StrCat("unknown method \"", m, "\"; use constant, one_shot, gradual, small_dense")));
   }
   const auto models = c.Get<std::vector<std::string>>("models");
   RETURN_IF_ERROR(RequireConfig(!models.empty(), c, "models", "must not be empty"));
@@ -121,14 +124,15 @@ absl::StatusOr<RunOptions> ReadRunOptions(const Config& c, int64_t train_size) {
     }
   }
   ASSIGN_OR_RETURN(o.bayesian_bits, ReadBayesianBitsOptions(c));
-  for (double mu : o.bayesian_bits.mus) o.rows.push_back(BayesianBitsRow(*FindArchitecture("lenet5"), mu));
+  for (double mu : o.bayesian_bits.mus)
+    o.rows.push_back(BayesianBitsRow(*FindArchitecture("lenet5"), mu));
   // The layer names of the section against the models (the error lists them).
   for (const std::string& name : models) {
     torch::nn::Sequential probe = Build(*FindArchitecture(name));
     ModelPruningOptions check = o.gradual;
     absl::StatusOr<ModelPruner> pruner = ModelPruner::Create(*probe, check.final_sparsity(0.5));
-    RETURN_IF_ERROR(RequireConfig(pruner.ok(), c, "pruning.layers",
-                                  std::string(pruner.status().message())));
+    RETURN_IF_ERROR(
+        RequireConfig(pruner.ok(), c, "pruning.layers", std::string(pruner.status().message())));
   }
   return o;
 }

@@ -50,9 +50,8 @@ absl::Status MeasureExport(Experiment& ex, const RowSpec& row, const RunOptions&
   torch::nn::Sequential dense = CompactSequential(model, /*sparse_linear=*/false);
   ASSIGN_OR_RETURN(const int64_t compact_bytes, SavedBytes(*compact));
   ASSIGN_OR_RETURN(const int64_t dense_bytes, SavedBytes(*dense));
-  const at::Tensor x =
-      Normalize(test.inputs.narrow(0, 0, std::min(o.timing_images, test.size())), kMnistMean,
-                kMnistStd);
+  const at::Tensor x = Normalize(test.inputs.narrow(0, 0, std::min(o.timing_images, test.size())),
+                                 kMnistMean, kMnistStd);
   const double compact_ms = ForwardMilliseconds(compact, x, o.timing_repeats);
   const double dense_ms = ForwardMilliseconds(dense, x, o.timing_repeats);
   double max_diff = 0;
@@ -86,13 +85,13 @@ absl::Status RunBayesianBits(Experiment& ex, const RunOptions& o, const RowSpec&
   const int64_t seed = t.task.seed;
   const auto normalize = [](const at::Tensor& x) { return Normalize(x, kMnistMean, kMnistStd); };
   BayesianBitsLeNet5 model(b.model);
-  model->InitActivationRanges(normalize(train.inputs.narrow(0, 0, std::min(b.range_images, train.size()))));
+  model->InitActivationRanges(
+      normalize(train.inputs.narrow(0, 0, std::min(b.range_images, train.size()))));
   const double mu = row.mu;
   const int64_t constant_epochs = std::max<int64_t>(1, std::llround(b.decay_from * b.epochs));
   const int64_t epochs = b.epochs;
   Trainer trainer(
-      model,
-      LossFunction([impl = model.ptr(), mu](const at::Tensor& out, const at::Tensor& y) {
+      model, LossFunction([impl = model.ptr(), mu](const at::Tensor& out, const at::Tensor& y) {
         return at::cross_entropy_loss(out, y) + BayesianBitsPenalty(impl->bop_layers(), mu);
       }),
       TrainerOptions()
@@ -146,7 +145,7 @@ absl::Status RunBayesianBits(Experiment& ex, const RunOptions& o, const RowSpec&
 }  // namespace
 
 absl::Status RunTask(Experiment& ex, const RunOptions& o, const Dataset& train, const Dataset& test,
-                    const TaskContext& t) {
+                     const TaskContext& t) {
   const RowSpec& row = Spec(o, t.task.row);
   const int64_t seed = t.task.seed;
   if (row.method == "bayesian_bits") return RunBayesianBits(ex, o, row, train, test, t);

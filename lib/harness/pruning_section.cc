@@ -11,8 +11,9 @@
 namespace sparselab {
 namespace {
 
-constexpr const char* kKeys[] = {"method",   "final_sparsity", "initial_sparsity", "begin_step",
-                                 "end_step", "frequency",      "scope",            "layers"};
+constexpr const char* kKeys[] = {"method",     "final_sparsity", "initial_sparsity",
+                                 "begin_step", "end_step",       "frequency",
+                                 "scope",      "layers"};
 
 // Reads one key of the section into `out` when present, checking its JSON type.
 class SectionReader {
@@ -28,8 +29,8 @@ class SectionReader {
   }
   absl::Status Step(const char* key, int64_t* out) const {
     if (!json_.contains(key)) return absl::OkStatus();
-    RETURN_IF_ERROR(Require(json_[key].is_number_integer(), key,
-                            "must be a whole number of optimizer steps"));
+    RETURN_IF_ERROR(
+        Require(json_[key].is_number_integer(), key, "must be a whole number of optimizer steps"));
     *out = json_[key].get<int64_t>();
     return absl::OkStatus();
   }
@@ -42,7 +43,8 @@ class SectionReader {
   absl::Status Names(const char* key, std::vector<std::string>* out) const {
     if (!json_.contains(key)) return absl::OkStatus();
     bool ok = json_[key].is_array();
-    for (const nlohmann::json& v : json_[key]) ok = ok && v.is_string() && !v.get<std::string>().empty();
+    for (const nlohmann::json& v : json_[key])
+      ok = ok && v.is_string() && !v.get<std::string>().empty();
     RETURN_IF_ERROR(Require(ok, key, "must be a list of layer names (strings)"));
     *out = json_[key].get<std::vector<std::string>>();
     return absl::OkStatus();
@@ -71,9 +73,9 @@ absl::StatusOr<ModelPruningOptions> ReadPruningSection(const Config& config,
   for (auto it = r.json().begin(); it != r.json().end(); ++it) {
     bool known = false;
     for (const char* k : kKeys) known = known || it.key() == k;
-    RETURN_IF_ERROR(r.Require(known, it.key(),
-                              absl::StrCat("is not a pruning key; the keys are ",
-                                           absl::StrJoin(kKeys, ", "))));
+    RETURN_IF_ERROR(
+        r.Require(known, it.key(),
+                  absl::StrCat("is not a pruning key; the keys are ", absl::StrJoin(kKeys, ", "))));
   }
   std::string method = "none", scope = "layer";
   RETURN_IF_ERROR(r.Name("method", &method));
@@ -100,10 +102,10 @@ absl::StatusOr<ModelPruningOptions> ReadPruningSection(const Config& config,
   RETURN_IF_ERROR(r.Step("frequency", &frequency));
   if (o.method() == PruningMethod::kGradual) {
     RETURN_IF_ERROR(r.Require(frequency > 0, "frequency", "gradual pruning needs frequency > 0"));
-    RETURN_IF_ERROR(r.Require(
-        end >= begin + frequency, "end_step",
-        absl::StrCat("gradual pruning needs end_step >= begin_step + frequency = ",
-                     begin + frequency, " (at least one pruning step after t0)")));
+    RETURN_IF_ERROR(
+        r.Require(end >= begin + frequency, "end_step",
+                  absl::StrCat("gradual pruning needs end_step >= begin_step + frequency = ",
+                               begin + frequency, " (at least one pruning step after t0)")));
   }
   o.begin_step(begin).end_step(end).frequency(frequency);
 

@@ -9,7 +9,8 @@
 //     "end_step": 2000,          // gradual: last pruning step t0 + n dt, n = (end - begin) / dt
 //     "frequency": 100,          // gradual: dt, optimizer steps between pruning steps
 //     "scope": "layer",          // "layer" (each weight on its own) | "global" (one threshold)
-//     "layers": []               // module names ("fc1", "features.0"); empty: every Linear and Conv2d
+//     "layers": []               // module names ("fc1", "features.0"); empty: every Linear and
+//     Conv2d
 //   }
 //
 // Gradual follows Zhu & Gupta 2017 (arXiv:1710.01878) eq. 1,

@@ -15,10 +15,11 @@ nlohmann::json File(const nlohmann::json& section) {
           {"presets", {{"paper", nlohmann::json::object()}, {"quick", nlohmann::json::object()}}}};
 }
 
-const nlohmann::json kFull = {{"method", "gradual"}, {"final_sparsity", 0.9},
-                              {"initial_sparsity", 0.0}, {"begin_step", 10},
-                              {"end_step", 410},     {"frequency", 100},
-                              {"scope", "global"},   {"layers", nlohmann::json::array({"fc1", "features.0"})}};
+const nlohmann::json kFull = {
+    {"method", "gradual"},     {"final_sparsity", 0.9},
+    {"initial_sparsity", 0.0}, {"begin_step", 10},
+    {"end_step", 410},         {"frequency", 100},
+    {"scope", "global"},       {"layers", nlohmann::json::array({"fc1", "features.0"})}};
 
 absl::StatusOr<ModelPruningOptions> Read(const nlohmann::json& section,
                                          const std::vector<std::string>& overrides = {}) {
@@ -48,8 +49,8 @@ TEST(PruningSectionTest, ReadsEveryKey) {
 }
 
 TEST(PruningSectionTest, OverridesAndMissingKeys) {
-  auto o = Read(kFull, {"pruning.method=constant", "pruning.final_sparsity=0.5",
-                        "pruning.end_step=0"});
+  auto o =
+      Read(kFull, {"pruning.method=constant", "pruning.final_sparsity=0.5", "pruning.end_step=0"});
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(o->method(), PruningMethod::kConstant);  // end_step does not matter for constant
   EXPECT_EQ(o->final_sparsity(), 0.5);
@@ -59,10 +60,10 @@ TEST(PruningSectionTest, OverridesAndMissingKeys) {
   EXPECT_EQ(partial->scope(), PruningScope::kLayer);
   EXPECT_TRUE(partial->layers().empty());
   // No section at all: nothing is pruned.
-  auto c = Config::FromJson({{"defaults", {{"epochs", 1}}},
-                             {"presets", {{"paper", nlohmann::json::object()},
-                                          {"quick", nlohmann::json::object()}}}},
-                            "quick", {}, "config.json");
+  auto c = Config::FromJson(
+      {{"defaults", {{"epochs", 1}}},
+       {"presets", {{"paper", nlohmann::json::object()}, {"quick", nlohmann::json::object()}}}},
+      "quick", {}, "config.json");
   ASSERT_TRUE(c.ok()) << c.status();
   auto none = ReadPruningSection(*c);
   ASSERT_TRUE(none.ok());
@@ -104,10 +105,10 @@ TEST(PruningSectionTest, BadSectionsNameTheKey) {
     EXPECT_NE(message.find("--set=" + c.key), std::string::npos) << message;
   }
   // Not an object at all.
-  auto c = Config::FromJson({{"defaults", {{"pruning", 0.9}}},
-                             {"presets", {{"paper", nlohmann::json::object()},
-                                          {"quick", nlohmann::json::object()}}}},
-                            "quick", {}, "config.json");
+  auto c = Config::FromJson(
+      {{"defaults", {{"pruning", 0.9}}},
+       {"presets", {{"paper", nlohmann::json::object()}, {"quick", nlohmann::json::object()}}}},
+      "quick", {}, "config.json");
   ASSERT_TRUE(c.ok());
   auto o = ReadPruningSection(*c);
   EXPECT_NE(o.status().message().find("must be an object"), std::string::npos) << o.status();

@@ -23,9 +23,8 @@ SparseLinear SparseLinearFromDense(const at::Tensor& weight, const at::Tensor& b
   const at::Tensor w = weight.detach().cpu();
   at::Tensor pairs = w.ne(0).nonzero().t().contiguous();  // (2, nnz), row-major order
   if (pairs.size(1) == 0) pairs = at::zeros({2, 1}, at::kLong);
-  SparseLinear layer(SparseLinearOptions(w.size(1), w.size(0))
-                         .bias(bias.defined())
-                         .connectivity(pairs));
+  SparseLinear layer(
+      SparseLinearOptions(w.size(1), w.size(0)).bias(bias.defined()).connectivity(pairs));
   layer->to(w.scalar_type());
   const at::Tensor index = layer->indices();  // CSR order, the order of values
   layer->values.copy_(w.index({index[0], index[1]}));
@@ -51,19 +50,20 @@ torch::nn::Sequential CompactSequential(const torch::nn::Sequential& model, bool
       }
     } else if (auto* conv = dynamic_cast<torch::nn::Conv2dImpl*>(m)) {
       const auto& o = conv->options;  // a fresh layer: no weight_mask buffer
-      torch::nn::Conv2d copy(torch::nn::Conv2dOptions(o.in_channels(), o.out_channels(),
-                                                      o.kernel_size())
-                                 .stride(o.stride())
-                                 .padding(o.padding())
-                                 .dilation(o.dilation())
-                                 .groups(o.groups())
-                                 .bias(o.bias())
-                                 .padding_mode(o.padding_mode()));
+      torch::nn::Conv2d copy(
+          torch::nn::Conv2dOptions(o.in_channels(), o.out_channels(), o.kernel_size())
+              .stride(o.stride())
+              .padding(o.padding())
+              .dilation(o.dilation())
+              .groups(o.groups())
+              .bias(o.bias())
+              .padding_mode(o.padding_mode()));
       copy->weight.copy_(conv->weight);
       if (conv->bias.defined()) copy->bias.copy_(conv->bias);
       out->push_back(std::string(names[i]), copy);
     } else {
-      out->push_back(std::string(names[i]), any.clone());  // a deep copy (pooling, activations, ...)
+      out->push_back(std::string(names[i]),
+                     any.clone());  // a deep copy (pooling, activations, ...)
     }
   }
   return out;

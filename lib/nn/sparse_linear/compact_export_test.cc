@@ -55,9 +55,10 @@ torch::nn::Sequential SmallCnn() {
 TEST(CompactExportTest, RoundTripGivesTheSameOutputsAndFewerBytes) {
   at::manual_seed(1);
   torch::nn::Sequential model = SmallCnn();
-  auto pruner = ModelPruner::Create(
-      *model, ModelPruningOptions().method(PruningMethod::kConstant).final_sparsity(0.9)
-                  .layers({"fc1", "fc2"}));
+  auto pruner = ModelPruner::Create(*model, ModelPruningOptions()
+                                                .method(PruningMethod::kConstant)
+                                                .final_sparsity(0.9)
+                                                .layers({"fc1", "fc2"}));
   ASSERT_TRUE(pruner.ok()) << pruner.status();
   pruner->Step(0);
   const at::Tensor x = at::randn({5, 1, 8, 8});
