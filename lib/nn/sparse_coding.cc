@@ -8,6 +8,7 @@
 #include <c10/util/Exception.h>
 
 #include "absl/strings/str_cat.h"
+#include "lib/nn/data_parallel_hooks.h"
 
 namespace sparselab {
 namespace {
@@ -339,12 +340,32 @@ DictionaryStepStats SparseDictionaryImpl::Step(const at::Tensor& x_in) {
   const SparseCodeResult code = Encode(x);
   const at::Tensor& z = code.z;
   const at::Tensor r = x - z.mm(dictionary.t());
-  const double n = static_cast<double>(x.size(0));
-  stats.objective = (0.5 * r.pow(2).sum().item<double>() +
-                     stats.lambda * z.abs().sum().item<double>()) / n;
-  stats.active_fraction = (z != 0).to(at::kDouble).mean().item<double>();
   stats.iterations = code.iterations;
-  dictionary.addmm_(r.t(), z, /*beta=*/1, /*alpha=*/options.learning_rate() / n);
+  // Under data parallelism `x` is this process's shard of the global batch:
+  // the gradient sum (x - D z) z^T, the objective's two sums and the count of
+  // non-zeros are summed over every process, so each takes the same step as
+  // one process with the whole batch (to the order of float summation).
+  if (const DataParallelHooks* hooks = CurrentDataParallelHooks()) {
+    at::Tensor gradient = r.t().mm(z);
+    int64_t n = x.size(0);
+    hooks->sum_counts(gradient, n);
+    at::Tensor sums = at::tensor({0.5 * r.pow(2).sum().item<double>(), z.abs().sum().item<double>(),
+                                  (z != 0).sum().item<double>()},
+                                 at::kDouble);
+    int64_t coefficients = z.numel();
+    hooks->sum_counts(sums, coefficients);
+    TORCH_CHECK(n > 0, "SparseDictionary::Step: the global batch is empty");
+    const double n_global = static_cast<double>(n);
+    stats.objective = (sums[0].item<double>() + stats.lambda * sums[1].item<double>()) / n_global;
+    stats.active_fraction = sums[2].item<double>() / static_cast<double>(coefficients);
+    dictionary.add_(gradient, options.learning_rate() / n_global);
+  } else {
+    const double n = static_cast<double>(x.size(0));
+    stats.objective = (0.5 * r.pow(2).sum().item<double>() +
+                       stats.lambda * z.abs().sum().item<double>()) / n;
+    stats.active_fraction = (z != 0).to(at::kDouble).mean().item<double>();
+    dictionary.addmm_(r.t(), z, /*beta=*/1, /*alpha=*/options.learning_rate() / n);
+  }
   NormalizeColumns(dictionary);
   const double target = options.target_activity();
   if (target > 0) {

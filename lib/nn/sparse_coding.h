@@ -144,7 +144,9 @@ class SparseDictionaryImpl : public torch::nn::Cloneable<SparseDictionaryImpl> {
 
   // Codes `x` (N x input_size) with the current dictionary and lambda.
   SparseCodeResult Encode(const at::Tensor& x) const;
-  // One learning step on the batch `x`.
+  // One learning step on the batch `x`. Under data parallelism (hooks of
+  // lib/nn/data_parallel_hooks.h in force) `x` is this process's shard of the
+  // global batch and the step is the global batch's.
   DictionaryStepStats Step(const at::Tensor& x);
   double lambda() const { return lambda_.item<double>(); }
 

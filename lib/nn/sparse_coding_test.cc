@@ -1,12 +1,16 @@
 #include "lib/nn/sparse_coding.h"
 
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <ATen/ATen.h>
 
 #include "gtest/gtest.h"
+#include "lib/nn/data_parallel_hooks.h"
 
 namespace sparselab {
 namespace {
@@ -274,6 +278,91 @@ TEST(SparseDictionaryTest, TargetActivityAdaptsLambda) {
   }
   EXPECT_GT(dict->lambda(), 0.01);  // raised from 0.001
   EXPECT_NEAR(active, 0.1, 0.03);
+}
+
+// Two "processes" as two threads, each with its own hooks (the hooks are per
+// thread): sum_counts adds both ranks' tensors in rank order, as an
+// all-reduce would, and both ranks read the same sum.
+class TwoRankSum {
+ public:
+  DataParallelHooks HooksFor(int rank) {
+    DataParallelHooks h;
+    h.sum_counts = [this, rank](at::Tensor& counts, int64_t& batch) { Sum(rank, counts, batch); };
+    return h;
+  }
+
+ private:
+  void Sum(int rank, at::Tensor& counts, int64_t& batch) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return !posted_[rank]; });  // the previous round was read
+    in_[rank] = counts.clone();
+    batch_in_[rank] = batch;
+    posted_[rank] = true;
+    const int64_t round = round_;
+    if (posted_[0] && posted_[1]) {
+      sum_ = in_[0] + in_[1];
+      batch_sum_ = batch_in_[0] + batch_in_[1];
+      ++round_;
+      cv_.notify_all();
+    }
+    cv_.wait(lock, [&] { return round_ > round; });
+    counts.copy_(sum_);
+    batch = batch_sum_;
+    if (++read_ == 2) {
+      read_ = 0;
+      posted_[0] = posted_[1] = false;
+      cv_.notify_all();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  at::Tensor in_[2], sum_;
+  int64_t batch_in_[2] = {0, 0}, batch_sum_ = 0, round_ = 0;
+  bool posted_[2] = {false, false};
+  int read_ = 0;
+};
+
+// Data parallelism: two ranks stepping on the two halves of each batch take
+// the step one process takes on the whole batch (dictionary, objective,
+// active share and the adapted lambda), and stay identical to each other.
+TEST(SparseDictionaryTest, TwoRanksOnHalfBatchesStepLikeOneOnTheWholeBatch) {
+  at::manual_seed(13);
+  const auto options = SparseDictionaryOptions(8, 12).learning_rate(0.9).target_activity(0.2)
+                           .lambda_adaptation(0.1)
+                           .coding(SparseCodingOptions().lambda(0.05).tol(1e-13).max_iter(100000));
+  SparseDictionary whole(options);
+  whole->to(at::kDouble);
+  SparseDictionary rank0 = std::dynamic_pointer_cast<SparseDictionaryImpl>(whole->clone());
+  SparseDictionary rank1 = std::dynamic_pointer_cast<SparseDictionaryImpl>(whole->clone());
+  std::vector<at::Tensor> batches;
+  for (int step = 0; step < 4; ++step) batches.push_back(RandomInputs(10, 8, 90 + step));
+  std::vector<DictionaryStepStats> expected;
+  for (const at::Tensor& x : batches) expected.push_back(whole->Step(x));
+
+  TwoRankSum sum;
+  std::vector<DictionaryStepStats> got[2];
+  auto run = [&](int rank, SparseDictionary dict) {
+    const DataParallelHooks hooks = sum.HooksFor(rank);
+    ScopedDataParallelHooks scoped(&hooks);
+    // Uneven shards (6 and 4 rows) so that the global batch size matters.
+    for (const at::Tensor& x : batches) {
+      got[rank].push_back(dict->Step(rank == 0 ? x.narrow(0, 0, 6) : x.narrow(0, 6, 4)));
+    }
+  };
+  std::thread t0(run, 0, rank0), t1(run, 1, rank1);
+  t0.join();
+  t1.join();
+  EXPECT_TRUE(at::equal(rank0->dictionary, rank1->dictionary));
+  EXPECT_EQ(rank0->lambda(), rank1->lambda());
+  EXPECT_LT((rank0->dictionary - whole->dictionary).abs().max().item<double>(), 1e-9);
+  EXPECT_NEAR(rank0->lambda(), whole->lambda(), 1e-12);
+  EXPECT_NE(whole->lambda(), 0.05);  // the adaptation ran
+  for (size_t i = 0; i < batches.size(); ++i) {
+    for (int rank = 0; rank < 2; ++rank) {
+      EXPECT_NEAR(got[rank][i].objective, expected[i].objective, 1e-10) << i;
+      EXPECT_NEAR(got[rank][i].active_fraction, expected[i].active_fraction, 1e-12) << i;
+    }
+  }
 }
 
 }  // namespace

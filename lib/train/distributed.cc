@@ -236,4 +236,20 @@ absl::Status ProcessGroup::Barrier() {
   return absl::OkStatus();
 }
 
+DataParallelHooks MakeDataParallelHooks(std::shared_ptr<ProcessGroup> group) {
+  DataParallelHooks hooks;
+  hooks.sum_counts = [group](at::Tensor& counts, int64_t& batch_size) {
+    at::Tensor n = at::full({1}, static_cast<double>(batch_size), at::kDouble);
+    const absl::Status s = group->AllReduceSum({counts, n});
+    TORCH_CHECK(s.ok(), std::string(s.message()));
+    batch_size = static_cast<int64_t>(n.item<double>());
+  };
+  hooks.gather_rows = [group](const at::Tensor& rows) {
+    absl::StatusOr<at::Tensor> all = group->AllGatherRows(rows);
+    TORCH_CHECK(all.ok(), std::string(all.status().message()));
+    return *all;
+  };
+  return hooks;
+}
+
 }  // namespace sparselab

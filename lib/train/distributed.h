@@ -24,6 +24,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "lib/nn/data_parallel_hooks.h"
 
 namespace sparselab {
 
@@ -83,6 +84,13 @@ class ProcessGroup {
   int world_size_;
   double all_reduce_seconds_ = 0;
 };
+
+// The global-batch hooks of lib/nn/data_parallel_hooks.h over `group`
+// (sum_counts: an all-reduce of the counts and the batch size; gather_rows:
+// an all-gather). A failed collective throws c10::Error with the group's
+// message (the hooks are called from inside layers, which cannot return a
+// Status). Install them with ScopedDataParallelHooks.
+DataParallelHooks MakeDataParallelHooks(std::shared_ptr<ProcessGroup> group);
 
 }  // namespace sparselab
 

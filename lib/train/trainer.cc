@@ -134,18 +134,7 @@ absl::Status Trainer::SyncBuffersFromRankZero() {
 
 absl::Status Trainer::SyncOnce() {
   if (synced_ || !options_.process_group()) return absl::OkStatus();
-  ProcessGroup* group = options_.process_group().get();
-  hooks_.sum_counts = [group](at::Tensor& counts, int64_t& batch_size) {
-    at::Tensor n = at::full({1}, static_cast<double>(batch_size), at::kDouble);
-    const absl::Status s = group->AllReduceSum({counts, n});
-    TORCH_CHECK(s.ok(), std::string(s.message()));
-    batch_size = static_cast<int64_t>(n.item<double>());
-  };
-  hooks_.gather_rows = [group](const at::Tensor& rows) {
-    absl::StatusOr<at::Tensor> all = group->AllGatherRows(rows);
-    TORCH_CHECK(all.ok(), std::string(all.status().message()));
-    return *all;
-  };
+  hooks_ = MakeDataParallelHooks(options_.process_group());
   if (absl::Status s = SyncFromRankZero(); !s.ok()) return s;
   synced_ = true;
   return absl::OkStatus();
