@@ -67,13 +67,26 @@ TEST(SparseCodingTest, QuickPresetLearnsCodesRacesSolversAndAnswersTheNotebook) 
     EXPECT_GT(MetricMean(FindRow(*j, std::string("notebook/whitened/") + model), "activity"), 0.0)
         << model;
   }
-  EXPECT_GT(MetricMean(FindRow(*j, "notebook/whitened/sparse_coding"), "reconstruction_snr_db"), 0.0);
+  EXPECT_GT(MetricMean(FindRow(*j, "notebook/whitened/sparse_coding"), "reconstruction_snr_db"),
+            0.0);
   // The notebook's conclusion in small: a code learned by synthesis (sparse
   // coding) keeps more of the input than Földiák's analysis-only network.
   EXPECT_GT(MetricMean(FindRow(*j, "notebook/whitened/sparse_coding"), "decoder_snr_db"),
             MetricMean(FindRow(*j, "notebook/whitened/foldiak"), "decoder_snr_db"));
   // Backtracking FISTA (float32 patches) finishes and ends near F*.
   EXPECT_LT(MetricMean(FindRow(*j, "solvers/fista_backtracking"), "final_gap"), 1e-2);
+  // Every (part, seed) is a task with its own record; the result is rebuilt from them.
+  for (const char* task :
+       {"lpjiang-seed42", "olshausen_field-seed42", "notebook-whitened-foldiak-seed42",
+        "notebook-whitened-sailnet-seed42", "notebook-whitened-sparse_coding-seed42"}) {
+    EXPECT_TRUE(
+        std::ifstream(TestTmpDir() + "/out/runs/quick/" + task + "/result-quick.json").good())
+        << task;
+  }
+  ASSERT_EQ(RunSc("--preset=quick --report_only"), 0) << ExperimentStderr("sparse_coding");
+  auto again = sparselab::ReadJsonFile(TestTmpDir() + "/out/result-quick.json");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ((*again)["rows"], (*j)["rows"]);
   for (const char* fig : {"basis_lpjiang-quick.png", "basis_olshausen_field-quick.png",
                           "gabor_frequency_plane_lpjiang-quick.png", "solver_gap-quick.png",
                           "gabor_r2-quick.png", "filters_whitened_sailnet-quick.png"}) {
