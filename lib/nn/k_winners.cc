@@ -8,6 +8,7 @@
 #include <c10/util/Exception.h>
 
 #include "lib/nn/duty_cycle_metrics.h"
+#include "lib/nn/internal/boosting.h"
 #include "lib/nn/internal/winners_kernel.h"
 #include "lib/nn/module_visitor.h"
 #include "lib/nn/winners.h"
@@ -15,31 +16,10 @@
 namespace sparselab {
 namespace {
 
-// Checks shared by both layers' options.
-void CheckBoostOptions(const char* layer, double k_inference_factor,
-                       double boost_strength, double boost_strength_factor,
-                       int64_t duty_cycle_period) {
-  TORCH_CHECK(k_inference_factor > 0, layer, ": k_inference_factor must be > 0, got ",
-              k_inference_factor);
-  TORCH_CHECK(boost_strength >= 0, layer, ": boost_strength must be >= 0 (0 turns boosting off), got ",
-              boost_strength);
-  TORCH_CHECK(boost_strength_factor >= 0 && boost_strength_factor <= 1, layer,
-              ": boost_strength_factor must be in [0, 1], got ", boost_strength_factor);
-  TORCH_CHECK(duty_cycle_period > 0, layer, ": duty_cycle_period must be > 0, got ",
-              duty_cycle_period);
-}
-
-int64_t InferenceK(int64_t k, double factor, int64_t units) {
-  return std::max<int64_t>(1, std::min<int64_t>(units, std::llround(k * factor)));
-}
-
-// The boost factors exp((target_density - duty) * beta), without gradient:
-// the scores that decide the winners are x times them (they only rank).
-at::Tensor BoostFactors(const at::Tensor& duty_cycles, double target_density,
-                        const at::Tensor& boost_strength) {
-  at::NoGradGuard no_grad;
-  return at::exp((target_density - duty_cycles) * boost_strength);
-}
+using internal::BoostFactors;
+using internal::CheckBoostOptions;
+using internal::InferenceK;
+using internal::RegisterBoostBuffers;
 
 // x with every non-winner (and, with relu, every non-positive winner) zeroed.
 at::Tensor KeepWinners(const at::Tensor& x, const at::Tensor& boosted, int64_t k,
@@ -47,15 +27,6 @@ at::Tensor KeepWinners(const at::Tensor& x, const at::Tensor& boosted, int64_t k
   at::Tensor keep = WinnerMask(boosted, k, dim, break_ties);
   if (relu) keep.logical_and_(boosted > 0);
   return x.masked_fill(keep.logical_not(), 0);
-}
-
-void RegisterBoostBuffers(torch::nn::Module& module, int64_t duty_size,
-                          double boost_strength, at::Tensor& duty_cycles,
-                          at::Tensor& learning_iterations, at::Tensor& boost) {
-  duty_cycles = module.register_buffer("duty_cycles", at::zeros({duty_size}));
-  learning_iterations =
-      module.register_buffer("learning_iterations", at::zeros({}, at::kLong));
-  boost = module.register_buffer("boost_strength", at::full({}, boost_strength));
 }
 
 }  // namespace
