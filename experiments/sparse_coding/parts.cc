@@ -21,13 +21,11 @@
 namespace sparselab::sparse_coding {
 namespace {
 
-// This rank's rows of a global batch (all of it without a group): the split
-// of lib/train's Trainer, the first `rows % world` ranks one row more.
+// This rank's rows of a global batch (all of it without a group).
 at::Tensor RankShare(const at::Tensor& batch, const std::shared_ptr<ProcessGroup>& group) {
   if (!group) return batch;
-  const int64_t world = group->world_size(), rank = group->rank();
-  const int64_t share = batch.size(0) / world, extra = batch.size(0) % world;
-  return batch.narrow(0, rank * share + std::min(rank, extra), share + (rank < extra ? 1 : 0));
+  const RowShare mine = ShareOfRows(batch.size(0), group->rank(), group->world_size());
+  return batch.narrow(0, mine.begin, mine.size);
 }
 
 // Records the Gabor measures of a filter set in `row`; the first seed's fits

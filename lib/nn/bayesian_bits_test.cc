@@ -13,9 +13,12 @@
 #include <torch/types.h>
 
 #include "gtest/gtest.h"
+#include "lib/nn/test_helpers.h"
 
 namespace sparselab {
 namespace {
+
+using ::sparselab::testing::ExpectErrorNaming;
 
 using Options = BayesianBitsQuantizerOptions;
 
@@ -31,15 +34,6 @@ BayesianBitsQuantizer MakeDouble(const Options& o) {
   BayesianBitsQuantizer q(o);
   q->to(at::kDouble);
   return q;
-}
-
-void ExpectErrorNaming(const std::function<void()>& f, const std::string& word) {
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one naming " << word;
-  } catch (const c10::Error& e) {
-    EXPECT_NE(std::string(e.what()).find(word), std::string::npos) << e.what();
-  }
 }
 
 void ExpectAllNear(const at::Tensor& a, const at::Tensor& b, double tol) {

@@ -9,18 +9,16 @@
 #include <torch/serialize.h>
 
 #include "gtest/gtest.h"
+#include "lib/nn/test_helpers.h"
 #include "lib/nn/gradient_check.h"
 
 namespace sparselab {
 namespace {
 
+using ::sparselab::testing::TempPath;
+
 at::Tensor D(std::vector<double> values, std::vector<int64_t> shape) {
   return at::tensor(values, at::kDouble).view(shape);
-}
-
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
 }
 
 KWinners NoBoost(int64_t n, int64_t k) {

@@ -11,9 +11,8 @@
 // samples' planes (kBatchUnion). Autograd differentiates the gathers, so
 // gradients reach the active input planes and the stored weights only. Equal
 // to torch::nn::Conv2d with the same zero planes on the requested outputs
-// (plane_sparse_conv_test). To choose the outputs by energy, compute a
-// candidate set and keep the k strongest with PlaneKWinners
-// (plane_k_winners.h).
+// (plane_sparse_conv_test). Which outputs to compute is the caller's choice
+// (a plane k-winners that picks them by energy is not in the library yet).
 //
 //   PlaneSparseConv2d conv(PlaneSparseConv2dOptions(64, 10000, 3).padding(1));
 //   PlaneSparseTensor y = conv(x, MakePlaneIndex(wanted, 10000));

@@ -9,24 +9,14 @@
 #include <torch/serialize.h>
 
 #include "gtest/gtest.h"
+#include "lib/nn/test_helpers.h"
 #include "lib/nn/gradient_check.h"
 
 namespace sparselab {
 namespace {
 
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-}
-
-void ExpectError(const std::function<void()>& f, const std::string& part) {
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one mentioning \"" << part << "\"";
-  } catch (const c10::Error& e) {
-    EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
-  }
-}
+using ::sparselab::testing::TempPath;
+using ::sparselab::testing::ExpectErrorNaming;
 
 // A (batch, c, h, w) double input whose planes are zero with probability 0.3.
 at::Tensor SparseInput(int64_t batch, int64_t c, int64_t h, int64_t w) {
@@ -207,43 +197,43 @@ TEST(PlaneSparseConvTest, OutputsWithoutStoredPlanesAreZeroAndEmptySamplesWork) 
 TEST(PlaneSparseConvTest, BadShapesAndIndicesAreClearErrors) {
   PlaneSparseConv2d conv(PlaneSparseConv2dOptions(3, 4, 3).padding(1));
   const PlaneSparseTensor x = PlaneSparseFromDense(at::randn({2, 3, 5, 5}));
-  ExpectError(
+  ExpectErrorNaming(
       [&] {
         conv->forward(PlaneSparseFromDense(at::randn({2, 5, 5, 5})), FullPlaneIndex(2, 4));
       },
       "the input has 5 planes but in_channels = 3");
-  ExpectError([&] { conv->forward(x, FullPlaneIndex(2, 5)); },
+  ExpectErrorNaming([&] { conv->forward(x, FullPlaneIndex(2, 5)); },
               "over 5 planes but out_channels = 4");
-  ExpectError([&] { conv->forward(x, FullPlaneIndex(3, 4)); }, "has 3 samples but the input has 2");
-  ExpectError(
+  ExpectErrorNaming([&] { conv->forward(x, FullPlaneIndex(3, 4)); }, "has 3 samples but the input has 2");
+  ExpectErrorNaming(
       [&] {
         conv->forward(at::randn({3, 5, 5}), FullPlaneIndex(3, 4));
       },
       "expected a (batch, 3, H, W) input");
-  ExpectError(
+  ExpectErrorNaming(
       [&] {
         conv->forward(PlaneSparseFromDense(at::randn({2, 3, 5, 5}, at::kDouble)),
                       FullPlaneIndex(2, 4));
       },
       "the input is Double but the weight is Float");
-  ExpectError(
+  ExpectErrorNaming(
       [] {
         PlaneSparseConv2d(
             PlaneSparseConv2dOptions(3, 4, 3).pairs(at::tensor({4, 0}, at::kLong).view({1, 2})));
       },
       "outside [0, 4) x [0, 3)");
-  ExpectError(
+  ExpectErrorNaming(
       [] {
         PlaneSparseConv2d(PlaneSparseConv2dOptions(3, 4, 3).pairs(
             at::tensor({1, 2, 1, 2}, at::kLong).view({2, 2})));
       },
       "listed twice");
-  ExpectError(
+  ExpectErrorNaming(
       [] {
         PlaneSparseConv2d(PlaneSparseConv2dOptions(3, 4, 3).pairs(at::zeros({2, 3}, at::kLong)));
       },
       "(P, 2)");
-  ExpectError(
+  ExpectErrorNaming(
       [] {
         PlaneSparseConv2d conv(PlaneSparseConv2dOptions(3, 4, 7));
         conv->forward(PlaneSparseFromDense(at::randn({1, 3, 5, 5})), FullPlaneIndex(1, 4));

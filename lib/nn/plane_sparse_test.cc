@@ -8,23 +8,13 @@
 #include <torch/serialize.h>
 
 #include "gtest/gtest.h"
+#include "lib/nn/test_helpers.h"
 
 namespace sparselab {
 namespace {
 
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-}
-
-void ExpectError(const std::function<void()>& f, const std::string& part) {
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one mentioning \"" << part << "\"";
-  } catch (const c10::Error& e) {
-    EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
-  }
-}
+using ::sparselab::testing::TempPath;
+using ::sparselab::testing::ExpectErrorNaming;
 
 // (2, 3, 2, 2): sample 0 has planes 0 and 2, sample 1 plane 1.
 at::Tensor Example() {
@@ -100,19 +90,19 @@ TEST(PlaneSparseTest, SavesAndLoads) {
 }
 
 TEST(PlaneSparseTest, BadIndicesAndShapesAreClearErrors) {
-  ExpectError([] { MakePlaneIndex({{0, 3}}, 3); }, "outside [0, 3)");
-  ExpectError([] { MakePlaneIndex({{-1}}, 3); }, "outside [0, 3)");
-  ExpectError([] { MakePlaneIndex({{1, 1}}, 3); }, "twice");
-  ExpectError([] { PlaneIndexFromIndices(at::zeros({4}, at::kLong), 3); }, "(batch, k)");
-  ExpectError([] { PlaneIndexFromIndices(at::zeros({1, 2}), 3); }, "integers");
-  ExpectError([] { PlaneSparseFromDense(at::zeros({2, 3, 4})); }, "(batch, C, H, W)");
-  ExpectError(
+  ExpectErrorNaming([] { MakePlaneIndex({{0, 3}}, 3); }, "outside [0, 3)");
+  ExpectErrorNaming([] { MakePlaneIndex({{-1}}, 3); }, "outside [0, 3)");
+  ExpectErrorNaming([] { MakePlaneIndex({{1, 1}}, 3); }, "twice");
+  ExpectErrorNaming([] { PlaneIndexFromIndices(at::zeros({4}, at::kLong), 3); }, "(batch, k)");
+  ExpectErrorNaming([] { PlaneIndexFromIndices(at::zeros({1, 2}), 3); }, "integers");
+  ExpectErrorNaming([] { PlaneSparseFromDense(at::zeros({2, 3, 4})); }, "(batch, C, H, W)");
+  ExpectErrorNaming(
       [] {
         MakePlaneSparse(MakePlaneIndex({{0, 1}}, 3), at::zeros({3, 2, 2}));
       },
       "values hold 3 planes but the index names 2");
-  ExpectError([] { MakePlaneSparse(MakePlaneIndex({{0}}, 3), at::zeros({1, 4})); }, "(nnz, H, W)");
-  ExpectError(
+  ExpectErrorNaming([] { MakePlaneSparse(MakePlaneIndex({{0}}, 3), at::zeros({1, 4})); }, "(nnz, H, W)");
+  ExpectErrorNaming(
       [] {
         PlaneSparseFromDense(Example(), MakePlaneIndex({{0}, {1}}, 4));
       },
@@ -121,9 +111,9 @@ TEST(PlaneSparseTest, BadIndicesAndShapesAreClearErrors) {
   unsorted.channels = 3;
   unsorted.offsets = at::tensor({0, 2}, at::kLong);
   unsorted.planes = at::tensor({2, 1}, at::kLong);
-  ExpectError([&] { CheckPlaneIndex(unsorted); }, "not strictly increasing");
+  ExpectErrorNaming([&] { CheckPlaneIndex(unsorted); }, "not strictly increasing");
   unsorted.offsets = at::tensor({0, 3}, at::kLong);
-  ExpectError([&] { CheckPlaneIndex(unsorted); }, "from 0 to nnz");
+  ExpectErrorNaming([&] { CheckPlaneIndex(unsorted); }, "from 0 to nnz");
 }
 
 }  // namespace

@@ -8,15 +8,13 @@
 #include <torch/serialize.h>
 
 #include "gtest/gtest.h"
+#include "lib/nn/test_helpers.h"
 #include "lib/nn/gradient_check.h"
 
 namespace sparselab {
 namespace {
 
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-}
+using ::sparselab::testing::TempPath;
 
 TEST(RandomFanInMaskTest, EveryUnitKeepsTheSameNumberOfInputs) {
   at::manual_seed(1);

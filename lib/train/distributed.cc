@@ -236,6 +236,11 @@ absl::Status ProcessGroup::Barrier() {
   return absl::OkStatus();
 }
 
+RowShare ShareOfRows(int64_t rows, int64_t rank, int64_t world) {
+  const int64_t share = rows / world, extra = rows % world;
+  return {rank * share + std::min(rank, extra), share + (rank < extra ? 1 : 0)};
+}
+
 DataParallelHooks MakeDataParallelHooks(std::shared_ptr<ProcessGroup> group) {
   DataParallelHooks hooks;
   hooks.sum_counts = [group](at::Tensor& counts, int64_t& batch_size) {

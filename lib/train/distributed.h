@@ -85,6 +85,15 @@ class ProcessGroup {
   double all_reduce_seconds_ = 0;
 };
 
+// The rows [begin, begin + size) of `rows` rows that rank `rank` of `world`
+// takes: contiguous equal shares, the first `rows % world` ranks one row more
+// (how a global batch or a test set is shared among the ranks).
+struct RowShare {
+  int64_t begin = 0;
+  int64_t size = 0;
+};
+RowShare ShareOfRows(int64_t rows, int64_t rank, int64_t world);
+
 // The global-batch hooks of lib/nn/data_parallel_hooks.h over `group`
 // (sum_counts: an all-reduce of the counts and the batch size; gather_rows:
 // an all-gather). A failed collective throws c10::Error with the group's

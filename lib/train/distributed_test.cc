@@ -99,6 +99,20 @@ std::vector<std::string> RankEnv(int port, int rank, int world) {
           "RANK=" + std::to_string(rank), "WORLD_SIZE=" + std::to_string(world)};
 }
 
+// 10 rows over 3 ranks: 4, 3, 3, contiguous and covering every row once.
+TEST(ShareOfRowsTest, EqualSharesTheFirstRanksOneMore) {
+  const RowShare a = ShareOfRows(10, 0, 3), b = ShareOfRows(10, 1, 3), c = ShareOfRows(10, 2, 3);
+  EXPECT_EQ(a.begin, 0);
+  EXPECT_EQ(a.size, 4);
+  EXPECT_EQ(b.begin, 4);
+  EXPECT_EQ(b.size, 3);
+  EXPECT_EQ(c.begin, 7);
+  EXPECT_EQ(c.size, 3);
+  EXPECT_EQ(ShareOfRows(2, 2, 3).size, 0);  // more ranks than rows: the last gets none
+  EXPECT_EQ(ShareOfRows(2, 2, 3).begin, 2);
+  EXPECT_EQ(ShareOfRows(7, 0, 1).size, 7);
+}
+
 TEST(DataParallelTest, TwoRanksOfBatch32EqualOneProcessOfBatch64) {
   const std::string one = Tmp("one.pt"), two = Tmp("two.pt");
   ASSERT_EQ(Wait(Start({one, "64"}, {}, Tmp("one.log")), std::chrono::seconds(120)), 0)

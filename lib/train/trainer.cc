@@ -292,10 +292,8 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const Dataset& train) {
     // This rank's slice of the global batch (the last one split evenly).
     const int64_t global_begin = step * global_batch;
     const int64_t global_size = std::min(global_batch, n - global_begin);
-    const int64_t share = global_size / world, extra = global_size % world;
-    const int64_t size = share + (rank < extra ? 1 : 0);
-    const int64_t begin = global_begin + rank * share + std::min(rank, extra);
-    const at::Tensor indices = order.narrow(0, begin, size);
+    const RowShare mine = ShareOfRows(global_size, rank, world);
+    const at::Tensor indices = order.narrow(0, global_begin + mine.begin, mine.size);
     double loss_value = 0;
     try {
       const at::Tensor x = Prepare(train.inputs.index_select(0, indices), options_.input_transform());
@@ -316,7 +314,7 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const Dataset& train) {
       } else {
         // This rank's share of the global batch's mean; the sum over ranks
         // is then the gradient of the global batch.
-        (loss * (static_cast<double>(size) / static_cast<double>(global_size))).backward();
+        (loss * (static_cast<double>(mine.size) / static_cast<double>(global_size))).backward();
         std::vector<at::Tensor> grads;
         for (const at::Tensor& p : module_->parameters()) {
           if (p.grad().defined()) grads.push_back(p.mutable_grad());
@@ -336,9 +334,9 @@ absl::StatusOr<EpochStats> Trainer::TrainEpoch(const Dataset& train) {
       pruner_->Step(global_step_ - 1);
       MaskOptimizerState(*optimizer_, *pruner_);
     }
-    loss_sum += loss_value * static_cast<double>(size);
-    samples += size;
-    const StepInfo info{epoch, step, global_step_, size, loss_value, lr};
+    loss_sum += loss_value * static_cast<double>(mine.size);
+    samples += mine.size;
+    const StepInfo info{epoch, step, global_step_, mine.size, loss_value, lr};
     for (const StepCallback& callback : step_callbacks_) {
       absl::Status s;
       try {
@@ -390,9 +388,9 @@ absl::StatusOr<EvalResult> Trainer::Evaluate(const Dataset& test,
   // This rank's contiguous shard of the test set (all of it on one process).
   const int64_t world = group ? group->world_size() : 1;
   const int64_t rank = group ? group->rank() : 0;
-  const int64_t share = test.size() / world, extra = test.size() % world;
-  const int64_t shard_begin = rank * share + std::min(rank, extra);
-  const int64_t shard_end = shard_begin + share + (rank < extra ? 1 : 0);
+  const RowShare mine = ShareOfRows(test.size(), rank, world);
+  const int64_t shard_begin = mine.begin;
+  const int64_t shard_end = mine.begin + mine.size;
   EvalResult result;
   result.samples = test.size();
   double loss_sum = 0;
