@@ -2,7 +2,9 @@
 with SIGKILL 20 times at random moments and restarted ends with the result of an
 uninterrupted run and no temporary file. The quick preset on fewer images (a few
 minutes for the 20 restarts); no mid-task checkpoints: a killed task runs again
-from its start, a finished one is kept.
+from its start, a finished one is kept. Every other kill comes just after a
+task's record was written (so that the kept-task path is exercised however
+loaded the machine is); the others at random moments.
 """
 import unittest
 
@@ -16,7 +18,8 @@ class KillResumeTest(unittest.TestCase):
             self, "how_can_we_be_so_dense",
             ["--preset=quick", "--jobs=2",
              "--set=train_subset=400,test_subset=200,activation_count_images=50"],
-            "result-quick.json", (0.2, 0.9))
+            "result-quick.json", (0.2, 0.9),
+            after_write_of="runs/quick/*/result-quick.json")
         self.assertIn("already done", text)  # some kill came after a finished task
 
 

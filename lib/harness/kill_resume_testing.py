@@ -9,6 +9,7 @@ before its kill must succeed; at the end no temporary file is left, including a
 garbage temporary planted for a dead writer (never read as a result). The
 delays are drawn from a fixed seed, as fractions of the uninterrupted run's time.
 """
+import fnmatch
 import json
 import os
 import random
@@ -89,13 +90,17 @@ def read_json(path):
 
 
 def wait_for_write(proc, folder, file_name, since, timeout):
-    """Waits until a file called `file_name` under `folder` is written after
-    `since`, `proc` ends or `timeout` passes; whether such a write came."""
+    """Waits until a file under `folder` matching `file_name` (a base name such
+    as checkpoint.pt, or a glob of the path below `folder` such as
+    runs/*/*/result.json) is written after `since`, `proc` ends or `timeout`
+    passes; whether such a write came."""
     end = time.time() + timeout
     while time.time() < end and proc.poll() is None:
         for f in files_under(folder):
             try:
-                if os.path.basename(f) == file_name and os.path.getmtime(f) > since:
+                matches = (os.path.basename(f) == file_name or
+                           fnmatch.fnmatch(os.path.relpath(f, folder), file_name))
+                if matches and os.path.getmtime(f) > since:
                     return True
             except OSError:
                 pass  # renamed or removed meanwhile
@@ -107,9 +112,12 @@ def kill_and_resume(test, name, args, result_file, window, after_write_of=None):
     """Runs experiment `name` with `args` uninterrupted, then kills a second run
     20 times, each after a delay drawn uniformly from `window` (fractions of the
     uninterrupted run's time), lets it finish and checks it (unittest `test`);
-    With `after_write_of` (a file name such as checkpoint.pt), every other kill
-    instead comes at a random moment within 0.3 s after this restart wrote such
-    a file, i.e. in the next epoch or in the writes that follow a checkpoint.
+    With `after_write_of` (a file name such as checkpoint.pt, or a path glob
+    as wait_for_write takes), every other kill instead comes at a random moment
+    within 0.3 s after this restart wrote such a file, i.e. in the next epoch or
+    in the writes that follow a checkpoint or a finished task. The wait for that
+    write is up to three times the expected duration, so that a loaded machine
+    (a slower restart) still reaches it.
     Returns the restarts' stderr."""
     base = os.path.join(TMP, name)
     ref_out, out = base + "-reference", base + "-killed"
@@ -131,7 +139,7 @@ def kill_and_resume(test, name, args, result_file, window, after_write_of=None):
         proc = start(name, args, out, log)
         began = time.time()
         if after_write_of and i % 2 == 1:
-            wrote = wait_for_write(proc, out, after_write_of, began, expected_seconds)
+            wrote = wait_for_write(proc, out, after_write_of, began, 3 * expected_seconds)
             delay = time.time() - began + (rng.uniform(0, 0.3) if wrote else 0)
         try:
             code = proc.wait(timeout=max(0.0, delay - (time.time() - began)))
