@@ -1,0 +1,96 @@
+// Image denoising with sparsity, against the baselines a denoising user
+// knows, on the same noisy photographs: a Gaussian filter (best sigma on the
+// training images), a median filter, sparse-coding denoising (Elad & Aharon
+// 2006), the hybrid sparsity prior of Dong et al. 2018, Noise2Void (Krull et
+// al. 2019), the blind-spot network with the known-sigma posterior mean of
+// Laine et al. 2019, and Noise2Clean. One task per (method, sigma, seed),
+// resumable; PSNR, SSIM and time per megapixel on held-out images.
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "experiments/denoising/images.h"
+#include "experiments/denoising/methods.h"
+#include "experiments/denoising/run_options.h"
+#include "lib/base/status_macros.h"
+#include "lib/harness/experiment.h"
+#include "lib/harness/task_runner.h"
+
+namespace sparselab::denoising {
+namespace {
+
+// A task is "<method>-sigma<S>" (it names a folder); its table row is
+// "<method>/sigma=<S>".
+std::string TaskName(const std::string& method, int64_t sigma) {
+  return absl::StrCat(method, "-sigma", sigma);
+}
+
+std::vector<std::string> TaskRows(const Options& o) {
+  std::vector<std::string> rows;
+  for (const std::string& m : o.methods) {
+    for (int64_t s : o.sigmas) rows.push_back(TaskName(m, s));
+  }
+  return rows;
+}
+
+// What a task's result depends on: the images and noise, and the config
+// keys of its own method.
+nlohmann::json TaskKey(const Config& config, const std::string& row, int64_t seed) {
+  const nlohmann::json& v = config.values();
+  nlohmann::json key = {{"row", row}, {"seed", seed}};
+  for (const char* shared : {"train_images", "test_images", "crop", "clip"})
+    key[shared] = v[shared];
+  const std::string method = row.substr(0, row.rfind("-sigma"));
+  if (method == "gaussian") key["gaussian_sigmas"] = v["gaussian_sigmas"];
+  if (method == "median") key["median_sizes"] = v["median_sizes"];
+  return key;
+}
+
+absl::Status RunTask(Experiment& ex, const Options& o, const Images& im, const TaskContext& t) {
+  const size_t at = t.task.row.rfind("-sigma");
+  const std::string method = t.task.row.substr(0, at);
+  const int64_t sigma = std::stoll(t.task.row.substr(at + 6));
+  const std::string row = absl::StrCat(method, "/sigma=", sigma);
+  ASSIGN_OR_RETURN(const NoisyImages noisy, AddNoise(o, im, sigma, t.task.seed));
+  FitContext f{&o, &im, &noisy, t.task.seed, &t};
+  ASSIGN_OR_RETURN(const FittedMethod fitted, FitMethod(method, f));
+  ex.table().SetInfo(row, "fit", fitted.info);
+  return Evaluate(ex, row, t.task.seed, im, noisy, fitted.denoise);
+}
+
+absl::Status Report(Experiment& ex, const std::vector<FinishedTask>& records) {
+  for (const FinishedTask& f : records) {
+    if (f.partial) continue;
+    RETURN_IF_ERROR(ex.table().Merge(f.record["rows"]));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Run(Experiment& ex) {
+  ASSIGN_OR_RETURN(const Options o, ParseOptions(ex.config()));
+  ASSIGN_OR_RETURN(const Images im, LoadImages(o));  // before any task: bad data fail at once
+  TaskRunner runner;
+  runner.report_rows = TaskRows(o);
+  runner.run_rows = runner.report_rows;
+  runner.key = [&](const std::string& row, int64_t seed) {
+    return TaskKey(ex.config(), row, seed);
+  };
+  runner.run = [&](Experiment& ex, const TaskContext& t) { return RunTask(ex, o, im, t); };
+  runner.report = [&](Experiment& ex, const std::vector<FinishedTask>& records) {
+    return Report(ex, records);
+  };
+  return RunTasks(ex, runner);
+}
+
+}  // namespace
+}  // namespace sparselab::denoising
+
+int main(int argc, char** argv) {
+  return sparselab::RunExperiment(
+      argc, argv,
+      {"denoising",
+       "Elad & Aharon 2006 (K-SVD denoising); Dong et al. 2018, Learning Hybrid Sparsity Prior "
+       "for Image Restoration, arXiv:1807.06920; Krull et al. 2019 (Noise2Void); Laine et al. "
+       "2019, High-Quality Self-Supervised Deep Image Denoising, NeurIPS"},
+      sparselab::denoising::Run);
+}

@@ -1,0 +1,65 @@
+// Runs the denoising binary with the quick preset on the photographs, as a
+// user would, and checks what it wrote.
+#include <cmath>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "lib/base/file_io.h"
+#include "lib/harness/experiment_testing.h"
+
+namespace {
+
+using sparselab::experiment_testing::ExperimentStderr;
+using sparselab::experiment_testing::FindRow;
+using sparselab::experiment_testing::MetricMean;
+using sparselab::experiment_testing::TestTmpDir;
+
+int RunDenoising(const std::string& args) {
+  return sparselab::experiment_testing::RunExperimentBinary(
+      "denoising", "--threads=1 --out=" + TestTmpDir() + "/out " + args, "");
+}
+
+TEST(DenoisingTest, QuickPresetDenoisesBetterThanTheNoisyInput) {
+  ASSERT_EQ(RunDenoising("--preset=quick"), 0) << ExperimentStderr("denoising");
+  auto j = sparselab::ReadJsonFile(TestTmpDir() + "/out/result-quick.json");
+  ASSERT_TRUE(j.ok()) << j.status();
+  // sigma = 25 on a [0, 1] image: MSE (25/255)^2, PSNR 20 log10(255/25) = 20.17 dB;
+  // the evaluation clips every output to [0, 1], which can only lower the error
+  // (by much on the dark moon crop), so the noisy row sits at or above that.
+  const nlohmann::json& noisy = FindRow(*j, "noisy/sigma=25");
+  EXPECT_GT(MetricMean(noisy, "psnr"), 20.17 - 0.3);
+  EXPECT_LT(MetricMean(noisy, "psnr"), 24.0);
+  for (const char* method : {"gaussian", "median"}) {
+    const nlohmann::json& row = FindRow(*j, std::string(method) + "/sigma=25");
+    EXPECT_GT(MetricMean(row, "psnr"), MetricMean(noisy, "psnr") + 1.0) << method;
+    EXPECT_GT(MetricMean(row, "ssim"), MetricMean(noisy, "ssim")) << method;
+    EXPECT_GT(MetricMean(row, "seconds_per_megapixel"), 0.0) << method;
+    EXPECT_TRUE(std::isfinite(MetricMean(row, "psnr/camera.png"))) << method;
+  }
+}
+
+TEST(DenoisingTest, ReportOnlyRebuildsTheSameRows) {
+  ASSERT_EQ(RunDenoising("--preset=quick"), 0) << ExperimentStderr("denoising");
+  auto first = sparselab::ReadJsonFile(TestTmpDir() + "/out/result-quick.json");
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(RunDenoising("--preset=quick --report_only"), 0) << ExperimentStderr("denoising");
+  auto second = sparselab::ReadJsonFile(TestTmpDir() + "/out/result-quick.json");
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ((*first)["rows"], (*second)["rows"]);
+}
+
+TEST(DenoisingTest, BadSettingsAreClearErrorsAndWriteNothing) {
+  sparselab::experiment_testing::ExpectSettingsRejected(
+      "denoising", "--threads=1 --preset=quick",
+      {
+          {"sigmas=[25,0]", {"sigmas", "1 ... 255"}},
+          {"methods=[\"bm3d\"]", {"methods", "'bm3d'", "noisy, gaussian, median"}},
+          {"test_images=[\"brick.png\"]", {"test_images", "brick.png", "held out"}},
+          {"median_sizes=[4]", {"median_sizes", "odd"}},
+          {"crop=8", {"crop", ">= 32"}},
+          {"network.patch=30", {"network.patch", "multiple of 2^depth = 4"}},
+          {"network.lr=-1", {"network.lr", "> 0"}},
+      });
+}
+
+}  // namespace

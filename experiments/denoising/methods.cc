@@ -1,0 +1,88 @@
+#include "experiments/denoising/methods.h"
+
+#include <chrono>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "lib/base/status_macros.h"
+#include "lib/restoration/filters.h"
+#include "lib/restoration/quality.h"
+
+namespace sparselab::denoising {
+namespace {
+
+// The median window with the highest mean PSNR on the training images (ties:
+// the first), as BestGaussianSigma chooses the Gaussian's sigma.
+absl::StatusOr<FittedMethod> FitMedian(const FitContext& f) {
+  int64_t best = 0;
+  double best_psnr = -1e300;
+  nlohmann::json tried = nlohmann::json::object();
+  for (int64_t k : f.options->median_sizes) {
+    double sum = 0;
+    for (size_t i = 0; i < f.clean->train.size(); ++i) {
+      ASSIGN_OR_RETURN(const at::Tensor out, MedianFilter(f.noisy->train[i], k));
+      ASSIGN_OR_RETURN(const double psnr, Psnr(out.clamp(0, 1), f.clean->train[i]));
+      sum += psnr;
+    }
+    const double mean = sum / static_cast<double>(f.clean->train.size());
+    tried[std::to_string(k)] = mean;
+    if (mean > best_psnr) best_psnr = mean, best = k;
+  }
+  FittedMethod m;
+  m.info = {{"median_size", best}, {"train_psnr", tried}};
+  m.denoise = [best](const at::Tensor& y) { return MedianFilter(y, best); };
+  return m;
+}
+
+absl::StatusOr<FittedMethod> FitGaussian(const FitContext& f) {
+  ASSIGN_OR_RETURN(const SigmaChoice choice,
+                   BestGaussianSigma(f.noisy->train, f.clean->train, f.options->gaussian_sigmas));
+  FittedMethod m;
+  m.info = {{"gaussian_sigma", choice.sigma}, {"train_psnr", choice.mean_psnrs}};
+  const double sigma = choice.sigma;
+  m.denoise = [sigma](const at::Tensor& y) { return GaussianFilter(y, sigma); };
+  return m;
+}
+
+}  // namespace
+
+absl::StatusOr<FittedMethod> FitMethod(const std::string& method, const FitContext& f) {
+  if (method == "noisy") {
+    FittedMethod m;
+    m.denoise = [](const at::Tensor& y) -> absl::StatusOr<at::Tensor> { return y.clone(); };
+    return m;
+  }
+  if (method == "gaussian") return FitGaussian(f);
+  if (method == "median") return FitMedian(f);
+  return absl::InvalidArgumentError(absl::StrCat("no such method: ", method));
+}
+
+absl::Status Evaluate(Experiment& ex, const std::string& row, int64_t seed, const Images& clean,
+                      const NoisyImages& noisy, const Denoiser& denoise) {
+  double seconds = 0, megapixels = 0, psnr_sum = 0, ssim_sum = 0;
+  for (size_t i = 0; i < clean.test.size(); ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    ASSIGN_OR_RETURN(at::Tensor out, denoise(noisy.test[i]));
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    megapixels += static_cast<double>(clean.test[i].numel()) / 1e6;
+    if (!out.sizes().equals(clean.test[i].sizes())) {
+      return absl::InternalError(absl::StrCat(row, ": the denoiser returned a ",
+                                              c10::str(out.sizes()), " image for a ",
+                                              c10::str(clean.test[i].sizes()), " one"));
+    }
+    out = out.to(at::kFloat).clamp(0, 1);
+    ASSIGN_OR_RETURN(const double psnr, Psnr(out, clean.test[i]));
+    ASSIGN_OR_RETURN(const double ssim, Ssim(out, clean.test[i]));
+    ex.table().Add(row, absl::StrCat("psnr/", clean.test_names[i]), seed, psnr);
+    ex.table().Add(row, absl::StrCat("ssim/", clean.test_names[i]), seed, ssim);
+    psnr_sum += psnr;
+    ssim_sum += ssim;
+  }
+  const double n = static_cast<double>(clean.test.size());
+  ex.table().Add(row, "psnr", seed, psnr_sum / n);
+  ex.table().Add(row, "ssim", seed, ssim_sum / n);
+  ex.table().Add(row, "seconds_per_megapixel", seed, seconds / megapixels);
+  return absl::OkStatus();
+}
+
+}  // namespace sparselab::denoising

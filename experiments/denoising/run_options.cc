@@ -1,0 +1,97 @@
+#include "experiments/denoising/run_options.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "lib/base/status_macros.h"
+
+namespace sparselab::denoising {
+namespace {
+
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+absl::Status ParseNetwork(const Config& c, NetworkOptions& n) {
+  n.patch = c.Int("network.patch");
+  n.patches_per_image = c.Int("network.patches_per_image");
+  n.batch = c.Int("network.batch");
+  n.epochs = c.Int("network.epochs");
+  n.lr = c.Double("network.lr");
+  n.width = c.Int("network.width");
+  n.depth = c.Int("network.depth");
+  n.n2v_fraction = c.Double("network.n2v_fraction");
+  n.n2v_radius = c.Int("network.n2v_radius");
+  const int64_t multiple = int64_t{1} << std::max<int64_t>(n.depth, 0);
+  RETURN_IF_ERROR(RequireConfig(n.depth >= 1 && n.depth <= 5, c, "network.depth",
+                                "must be 1 ... 5 (U-Net levels)"));
+  RETURN_IF_ERROR(
+      RequireConfig(n.patch >= 8 && n.patch % multiple == 0, c, "network.patch",
+                    absl::StrCat("must be >= 8 and a multiple of 2^depth = ", multiple)));
+  RETURN_IF_ERROR(
+      RequireConfig(n.patches_per_image >= 1, c, "network.patches_per_image", "must be >= 1"));
+  RETURN_IF_ERROR(RequireConfig(n.batch >= 1, c, "network.batch", "must be >= 1"));
+  RETURN_IF_ERROR(RequireConfig(n.epochs >= 1, c, "network.epochs", "must be >= 1"));
+  RETURN_IF_ERROR(RequireConfig(n.lr > 0, c, "network.lr", "must be > 0"));
+  RETURN_IF_ERROR(RequireConfig(n.width >= 1, c, "network.width", "must be >= 1"));
+  RETURN_IF_ERROR(RequireConfig(n.n2v_fraction > 0 && n.n2v_fraction < 1, c, "network.n2v_fraction",
+                                "must be in (0, 1)"));
+  RETURN_IF_ERROR(RequireConfig(n.n2v_radius >= 1, c, "network.n2v_radius", "must be >= 1"));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+const std::vector<std::string>& AllMethods() {
+  static const std::vector<std::string> methods = {"noisy", "gaussian", "median"};
+  return methods;
+}
+
+absl::StatusOr<Options> ParseOptions(const Config& c) {
+  Options o;
+  o.methods = c.Get<std::vector<std::string>>("methods");
+  o.train_images = c.Get<std::vector<std::string>>("train_images");
+  o.test_images = c.Get<std::vector<std::string>>("test_images");
+  o.sigmas = c.Get<std::vector<int64_t>>("sigmas");
+  o.crop = c.Int("crop");
+  o.clip = c.Bool("clip");
+  o.gaussian_sigmas = c.Get<std::vector<double>>("gaussian_sigmas");
+  o.median_sizes = c.Get<std::vector<int64_t>>("median_sizes");
+  RETURN_IF_ERROR(RequireConfig(!o.methods.empty(), c, "methods", "must name at least one method"));
+  for (const std::string& m : o.methods) {
+    RETURN_IF_ERROR(RequireConfig(Contains(AllMethods(), m), c, "methods",
+                                  absl::StrCat("unknown method '", m, "'; the methods are ",
+                                               absl::StrJoin(AllMethods(), ", "))));
+  }
+  RETURN_IF_ERROR(RequireConfig(!o.train_images.empty(), c, "train_images", "must not be empty"));
+  RETURN_IF_ERROR(RequireConfig(!o.test_images.empty(), c, "test_images", "must not be empty"));
+  for (const std::string& im : o.test_images) {
+    RETURN_IF_ERROR(RequireConfig(
+        !Contains(o.train_images, im), c, "test_images",
+        absl::StrCat("'", im, "' is also a training image; test images must be held out")));
+  }
+  RETURN_IF_ERROR(RequireConfig(!o.sigmas.empty(), c, "sigmas", "must not be empty"));
+  for (int64_t s : o.sigmas) {
+    RETURN_IF_ERROR(RequireConfig(s > 0 && s <= 255, c, "sigmas",
+                                  "every noise level must be in 1 ... 255 (0-255 pixel scale)"));
+  }
+  RETURN_IF_ERROR(RequireConfig(o.crop == 0 || o.crop >= 32, c, "crop",
+                                "must be 0 (whole images) or >= 32 pixels"));
+  RETURN_IF_ERROR(RequireConfig(!o.gaussian_sigmas.empty(), c, "gaussian_sigmas",
+                                "must list at least one candidate"));
+  for (double s : o.gaussian_sigmas) {
+    RETURN_IF_ERROR(RequireConfig(s > 0 && s < 20, c, "gaussian_sigmas",
+                                  "every candidate must be in (0, 20) pixels"));
+  }
+  RETURN_IF_ERROR(
+      RequireConfig(!o.median_sizes.empty(), c, "median_sizes", "must list at least one window"));
+  for (int64_t k : o.median_sizes) {
+    RETURN_IF_ERROR(RequireConfig(k >= 3 && k % 2 == 1 && k <= 15, c, "median_sizes",
+                                  "every window must be odd, 3 ... 15"));
+  }
+  RETURN_IF_ERROR(ParseNetwork(c, o.network));
+  return o;
+}
+
+}  // namespace sparselab::denoising

@@ -1,0 +1,47 @@
+// The denoising experiment's options, parsed once from its config.
+#ifndef SPARSELAB_EXPERIMENTS_DENOISING_RUN_OPTIONS_H_
+#define SPARSELAB_EXPERIMENTS_DENOISING_RUN_OPTIONS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "lib/harness/config.h"
+
+namespace sparselab::denoising {
+
+// The trained networks (Noise2Void, blind-spot, Noise2Clean): random square
+// patches of the training images, Adam, a fixed number of steps.
+struct NetworkOptions {
+  int64_t patch = 64;  // training patch side
+  int64_t patches_per_image = 200;
+  int64_t batch = 16;
+  int64_t epochs = 10;         // passes over the fixed patch set
+  double lr = 3e-4;            // Adam, as Laine et al.'s code
+  int64_t width = 32;          // U-Net base channels / blind-spot width
+  int64_t depth = 2;           // U-Net levels
+  double n2v_fraction = 0.01;  // Noise2Void: share of masked pixels per patch
+  int64_t n2v_radius = 2;      // replacement neighbourhood (5 x 5)
+};
+
+struct Options {
+  std::vector<std::string> methods;
+  std::vector<std::string> train_images, test_images;
+  std::vector<int64_t> sigmas;  // 0-255 scale
+  int64_t crop = 0;             // > 0: the central crop x crop of every image
+  bool clip = false;            // clamp noisy images to [0, 1]
+  std::vector<double> gaussian_sigmas;
+  std::vector<int64_t> median_sizes;
+  NetworkOptions network;
+};
+
+// The methods, in table order.
+const std::vector<std::string>& AllMethods();
+
+// Every value checked; an impossible one is an InvalidArgument naming its key.
+absl::StatusOr<Options> ParseOptions(const Config& c);
+
+}  // namespace sparselab::denoising
+
+#endif  // SPARSELAB_EXPERIMENTS_DENOISING_RUN_OPTIONS_H_
