@@ -36,6 +36,12 @@ TEST(DenoisingTest, QuickPresetDenoisesBetterThanTheNoisyInput) {
     EXPECT_GT(MetricMean(row, "seconds_per_megapixel"), 0.0) << method;
     EXPECT_TRUE(std::isfinite(MetricMean(row, "psnr/camera.png"))) << method;
   }
+  // The blind-spot network after one short epoch: a finite result that is
+  // recorded with its training (the quick preset is far too short to denoise).
+  const nlohmann::json& bs = FindRow(*j, "blind_spot/sigma=25");
+  EXPECT_TRUE(std::isfinite(MetricMean(bs, "psnr")));
+  EXPECT_EQ(bs["info"]["fit"]["training_patches"], 16);
+  EXPECT_EQ(bs["info"]["fit"]["loss_curve"].size(), 1u);
 }
 
 TEST(DenoisingTest, ReportOnlyRebuildsTheSameRows) {
@@ -53,7 +59,7 @@ TEST(DenoisingTest, BadSettingsAreClearErrorsAndWriteNothing) {
       "denoising", "--threads=1 --preset=quick",
       {
           {"sigmas=[25,0]", {"sigmas", "1 ... 255"}},
-          {"methods=[\"bm3d\"]", {"methods", "'bm3d'", "noisy, gaussian, median"}},
+          {"methods=[\"bm3d\"]", {"methods", "'bm3d'", "noisy, gaussian, median, blind_spot"}},
           {"test_images=[\"brick.png\"]", {"test_images", "brick.png", "held out"}},
           {"median_sizes=[4]", {"median_sizes", "odd"}},
           {"crop=8", {"crop", ">= 32"}},

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "experiments/denoising/networks.h"
 #include "lib/base/status_macros.h"
 #include "lib/restoration/filters.h"
 #include "lib/restoration/quality.h"
@@ -54,6 +55,7 @@ absl::StatusOr<FittedMethod> FitMethod(const std::string& method, const FitConte
   }
   if (method == "gaussian") return FitGaussian(f);
   if (method == "median") return FitMedian(f);
+  if (IsNetworkMethod(method)) return FitNetwork(method, f);
   return absl::InvalidArgumentError(absl::StrCat("no such method: ", method));
 }
 

@@ -44,7 +44,7 @@ absl::Status ParseNetwork(const Config& c, NetworkOptions& n) {
 }  // namespace
 
 const std::vector<std::string>& AllMethods() {
-  static const std::vector<std::string> methods = {"noisy", "gaussian", "median"};
+  static const std::vector<std::string> methods = {"noisy", "gaussian", "median", "blind_spot"};
   return methods;
 }
 
