@@ -43,6 +43,7 @@ nlohmann::json TaskKey(const Config& config, const std::string& row, int64_t see
   const std::string method = row.substr(0, row.rfind("-sigma"));
   if (method == "gaussian") key["gaussian_sigmas"] = v["gaussian_sigmas"];
   if (method == "median") key["median_sizes"] = v["median_sizes"];
+  if (method == "sparse_dct") key["sparse"] = v["sparse"];
   if (method == "blind_spot") key["network"] = v["network"];
   return key;
 }

@@ -29,7 +29,7 @@ TEST(DenoisingTest, QuickPresetDenoisesBetterThanTheNoisyInput) {
   const nlohmann::json& noisy = FindRow(*j, "noisy/sigma=25");
   EXPECT_GT(MetricMean(noisy, "psnr"), 20.17 - 0.3);
   EXPECT_LT(MetricMean(noisy, "psnr"), 24.0);
-  for (const char* method : {"gaussian", "median"}) {
+  for (const char* method : {"gaussian", "median", "sparse_dct"}) {
     const nlohmann::json& row = FindRow(*j, std::string(method) + "/sigma=25");
     EXPECT_GT(MetricMean(row, "psnr"), MetricMean(noisy, "psnr") + 1.0) << method;
     EXPECT_GT(MetricMean(row, "ssim"), MetricMean(noisy, "ssim")) << method;
@@ -59,12 +59,14 @@ TEST(DenoisingTest, BadSettingsAreClearErrorsAndWriteNothing) {
       "denoising", "--threads=1 --preset=quick",
       {
           {"sigmas=[25,0]", {"sigmas", "1 ... 255"}},
-          {"methods=[\"bm3d\"]", {"methods", "'bm3d'", "noisy, gaussian, median, blind_spot"}},
+          {"methods=[\"bm3d\"]",
+           {"methods", "'bm3d'", "noisy, gaussian, median, sparse_dct, blind_spot"}},
           {"test_images=[\"brick.png\"]", {"test_images", "brick.png", "held out"}},
           {"median_sizes=[4]", {"median_sizes", "odd"}},
           {"crop=8", {"crop", ">= 32"}},
           {"network.patch=30", {"network.patch", "multiple of 2^depth = 4"}},
           {"network.lr=-1", {"network.lr", "> 0"}},
+          {"sparse.atoms=200", {"sparse.atoms", "perfect square"}},
       });
 }
 

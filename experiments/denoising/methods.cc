@@ -1,6 +1,7 @@
 #include "experiments/denoising/methods.h"
 
 #include <chrono>
+#include <memory>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -8,6 +9,7 @@
 #include "lib/base/status_macros.h"
 #include "lib/restoration/filters.h"
 #include "lib/restoration/quality.h"
+#include "lib/restoration/sparse_denoise.h"
 
 namespace sparselab::denoising {
 namespace {
@@ -45,6 +47,34 @@ absl::StatusOr<FittedMethod> FitGaussian(const FitContext& f) {
   return m;
 }
 
+// Nothing to fit: the DCT dictionary is fixed and the error rule is tied to
+// the known sigma (Elad & Aharon 2006, Sec. III-B); lambda of Eq. (11) 30 / sigma.
+absl::StatusOr<FittedMethod> FitSparseDct(const FitContext& f) {
+  const SparseOptions& s = f.options->sparse;
+  const SparseDenoiseOptions options = SparseDenoiseOptions()
+                                           .patch_size(s.patch)
+                                           .stride(s.stride)
+                                           .atoms(s.atoms)
+                                           .dictionary_kind(DenoiseDictionary::kDct)
+                                           .coder(DenoiseCoder::kOmp)
+                                           .omp_gain(s.omp_gain);
+  const double sigma = static_cast<double>(f.noisy->sigma);
+  FittedMethod m;
+  m.info = {{"dictionary", "overcomplete DCT"},
+            {"patch", s.patch},
+            {"stride", s.stride},
+            {"atoms", s.atoms},
+            {"omp_gain", s.omp_gain},
+            {"averaging_lambda", 30.0 / sigma}};
+  auto mean_atoms = std::make_shared<std::vector<double>>();
+  m.denoise = [options, sigma, mean_atoms](const at::Tensor& y) -> absl::StatusOr<at::Tensor> {
+    ASSIGN_OR_RETURN(SparseDenoiseResult r, SparseCodingDenoise(y, sigma, options));
+    mean_atoms->push_back(r.mean_atoms);
+    return r.image;
+  };
+  return m;
+}
+
 }  // namespace
 
 absl::StatusOr<FittedMethod> FitMethod(const std::string& method, const FitContext& f) {
@@ -55,6 +85,7 @@ absl::StatusOr<FittedMethod> FitMethod(const std::string& method, const FitConte
   }
   if (method == "gaussian") return FitGaussian(f);
   if (method == "median") return FitMedian(f);
+  if (method == "sparse_dct") return FitSparseDct(f);
   if (IsNetworkMethod(method)) return FitNetwork(method, f);
   return absl::InvalidArgumentError(absl::StrCat("no such method: ", method));
 }

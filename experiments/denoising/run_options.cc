@@ -41,10 +41,28 @@ absl::Status ParseNetwork(const Config& c, NetworkOptions& n) {
   return absl::OkStatus();
 }
 
+absl::Status ParseSparse(const Config& c, SparseOptions& s) {
+  s.patch = c.Int("sparse.patch");
+  s.stride = c.Int("sparse.stride");
+  s.atoms = c.Int("sparse.atoms");
+  s.omp_gain = c.Double("sparse.omp_gain");
+  RETURN_IF_ERROR(
+      RequireConfig(s.patch >= 2 && s.patch <= 32, c, "sparse.patch", "must be 2 ... 32"));
+  RETURN_IF_ERROR(RequireConfig(s.stride >= 1 && s.stride <= s.patch, c, "sparse.stride",
+                                "must be 1 ... sparse.patch"));
+  int64_t root = 0;
+  while ((root + 1) * (root + 1) <= s.atoms) ++root;
+  RETURN_IF_ERROR(RequireConfig(root * root == s.atoms && s.atoms >= s.patch * s.patch, c,
+                                "sparse.atoms", "must be a perfect square >= sparse.patch^2"));
+  RETURN_IF_ERROR(RequireConfig(s.omp_gain > 0, c, "sparse.omp_gain", "must be > 0"));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 const std::vector<std::string>& AllMethods() {
-  static const std::vector<std::string> methods = {"noisy", "gaussian", "median", "blind_spot"};
+  static const std::vector<std::string> methods = {"noisy", "gaussian", "median", "sparse_dct",
+                                                   "blind_spot"};
   return methods;
 }
 
@@ -90,6 +108,7 @@ absl::StatusOr<Options> ParseOptions(const Config& c) {
     RETURN_IF_ERROR(RequireConfig(k >= 3 && k % 2 == 1 && k <= 15, c, "median_sizes",
                                   "every window must be odd, 3 ... 15"));
   }
+  RETURN_IF_ERROR(ParseSparse(c, o.sparse));
   RETURN_IF_ERROR(ParseNetwork(c, o.network));
   return o;
 }

@@ -25,6 +25,14 @@ struct NetworkOptions {
   int64_t n2v_radius = 2;      // replacement neighbourhood (5 x 5)
 };
 
+// Sparse-coding denoising (Elad & Aharon 2006) over the overcomplete DCT.
+struct SparseOptions {
+  int64_t patch = 8;
+  int64_t stride = 1;
+  int64_t atoms = 256;     // a perfect square >= patch^2
+  double omp_gain = 1.15;  // C of the error rule ||r||^2 <= p^2 (C sigma)^2
+};
+
 struct Options {
   std::vector<std::string> methods;
   std::vector<std::string> train_images, test_images;
@@ -33,6 +41,7 @@ struct Options {
   bool clip = false;            // clamp noisy images to [0, 1]
   std::vector<double> gaussian_sigmas;
   std::vector<int64_t> median_sizes;
+  SparseOptions sparse;
   NetworkOptions network;
 };
 
