@@ -18,7 +18,7 @@
 //    keeps the blind spot: only the centre pixel is missing.
 // BlindSpotNetwork is a small plain stack (no U-Net, no shifted pooling), for
 // the library's tests and small experiments; the paper's network is a U-Net
-// with the same three ingredients.
+// with the same three ingredients (blind_spot_unet.h).
 #ifndef SPARSELAB_LIB_RESTORATION_BLIND_SPOT_H_
 #define SPARSELAB_LIB_RESTORATION_BLIND_SPOT_H_
 
