@@ -1,8 +1,8 @@
 // Group lasso on planes (Wen et al. 2016, "Learning Structured Sparsity in
 // Deep Neural Networks", arXiv:1608.03665, eq. 2, with the groups being whole
-// 2-D planes; group lasso of Yuan & Lin 2006): a penalty whose minimiser has
-// whole planes at exactly 0, so that pruning whole planes and
-// plane-sparse maps (plane_sparse.h) lose nothing.
+// 2-D planes; group lasso of Yuan & Lin 2006): a penalty that drives whole
+// planes to 0 together, so that plane pruning (plane_pruning.h) and
+// plane-sparse maps (plane_sparse.h) lose little.
 //   WeightPlaneGroupLasso(W)     = sum_{o, i} ||W[o, i]||_F        W (C_out, C_in, kh, kw)
 //   ActivationPlaneGroupLasso(a) = sum_{n, c} ||a[n, c]||_F / N    a (N, C, H, W)
 // Add them to the task loss times a strength of your choice.
