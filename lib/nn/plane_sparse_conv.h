@@ -11,8 +11,9 @@
 // samples' planes (kBatchUnion). Autograd differentiates the gathers, so
 // gradients reach the active input planes and the stored weights only. Equal
 // to torch::nn::Conv2d with the same zero planes on the requested outputs
-// (plane_sparse_conv_test). Which outputs to compute is the caller's choice
-// (a plane k-winners that picks them by energy is not in the library yet).
+// (plane_sparse_conv_test). Which outputs to compute is the caller's choice;
+// PlaneKWinners (plane_k_winners.h) keeps a map's planes by energy, and its
+// forward_sparse() is a ready input here.
 //
 //   PlaneSparseConv2d conv(PlaneSparseConv2dOptions(64, 10000, 3).padding(1));
 //   PlaneSparseTensor y = conv(x, MakePlaneIndex(wanted, 10000));

@@ -16,12 +16,11 @@ namespace sparselab {
 absl::StatusOr<PruningSchedule> ParsePruningSchedule(std::string_view name) {
   if (name == "constant") return PruningSchedule::kConstant;
   if (name == "gradual") return PruningSchedule::kGradual;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown pruning schedule \"", std::string(name), "\"; use \"constant\" or \"gradual\""));
+  return absl::InvalidArgumentError(absl::StrCat("unknown pruning schedule \"", std::string(name),
+                                                 "\"; use \"constant\" or \"gradual\""));
 }
 
-absl::StatusOr<MagnitudePruner> MagnitudePruner::Create(std::vector<at::Tensor> parameters,
-                                                        PruningOptions options) {
+absl::Status CheckPruningOptions(const PruningOptions& options) {
   const double si = options.initial_sparsity(), sf = options.final_sparsity();
   if (!(sf >= 0 && sf < 1) || !(si >= 0 && si <= sf)) {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -32,6 +31,31 @@ absl::StatusOr<MagnitudePruner> MagnitudePruner::Create(std::vector<at::Tensor> 
         "pruning: need begin_step >= 0 and positive num_steps and frequency, got %d, %d, %d",
         options.begin_step(), options.num_steps(), options.frequency()));
   }
+  return absl::OkStatus();
+}
+
+double ScheduledSparsity(const PruningOptions& options, int64_t step) {
+  const int64_t t0 = options.begin_step();
+  if (step < t0) return 0.0;
+  if (options.schedule() == PruningSchedule::kConstant) return options.final_sparsity();
+  const int64_t span = options.num_steps() * options.frequency();
+  // The last pruning step at or before `step`.
+  const int64_t t = std::min(span, (step - t0) / options.frequency() * options.frequency());
+  const double remaining = 1.0 - static_cast<double>(t) / static_cast<double>(span);
+  return options.final_sparsity() +
+         (options.initial_sparsity() - options.final_sparsity()) * std::pow(remaining, 3);
+}
+
+bool IsScheduledPruningStep(const PruningOptions& options, int64_t step) {
+  const int64_t t0 = options.begin_step();
+  if (options.schedule() == PruningSchedule::kConstant) return step == t0;
+  return step >= t0 && step <= t0 + options.num_steps() * options.frequency() &&
+         (step - t0) % options.frequency() == 0;
+}
+
+absl::StatusOr<MagnitudePruner> MagnitudePruner::Create(std::vector<at::Tensor> parameters,
+                                                        PruningOptions options) {
+  if (absl::Status status = CheckPruningOptions(options); !status.ok()) return status;
   if (parameters.empty()) return absl::InvalidArgumentError("pruning: no parameters given");
   for (const at::Tensor& p : parameters) {
     if (!p.defined() || p.numel() == 0) {
@@ -47,8 +71,8 @@ absl::StatusOr<MagnitudePruner> MagnitudePruner::Create(std::vector<at::Tensor> 
                                                         std::vector<at::Tensor> masks,
                                                         PruningOptions options) {
   if (masks.size() != parameters.size()) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "pruning: %d masks for %d parameters", masks.size(), parameters.size()));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("pruning: %d masks for %d parameters", masks.size(), parameters.size()));
   }
   for (size_t i = 0; i < masks.size(); ++i) {
     if (!masks[i].defined() || !parameters[i].defined() ||
@@ -62,28 +86,9 @@ absl::StatusOr<MagnitudePruner> MagnitudePruner::Create(std::vector<at::Tensor> 
   return MagnitudePruner(std::move(parameters), std::move(masks), options);
 }
 
-MagnitudePruner::MagnitudePruner(std::vector<at::Tensor> parameters,
-                                 std::vector<at::Tensor> masks, PruningOptions options)
+MagnitudePruner::MagnitudePruner(std::vector<at::Tensor> parameters, std::vector<at::Tensor> masks,
+                                 PruningOptions options)
     : parameters_(std::move(parameters)), masks_(std::move(masks)), options_(options) {}
-
-double MagnitudePruner::SparsityAt(int64_t step) const {
-  const int64_t t0 = options_.begin_step();
-  if (step < t0) return 0.0;
-  if (options_.schedule() == PruningSchedule::kConstant) return options_.final_sparsity();
-  const int64_t span = options_.num_steps() * options_.frequency();
-  // The last pruning step at or before `step`.
-  const int64_t t = std::min(span, (step - t0) / options_.frequency() * options_.frequency());
-  const double remaining = 1.0 - static_cast<double>(t) / static_cast<double>(span);
-  return options_.final_sparsity() +
-         (options_.initial_sparsity() - options_.final_sparsity()) * std::pow(remaining, 3);
-}
-
-bool MagnitudePruner::IsPruningStep(int64_t step) const {
-  const int64_t t0 = options_.begin_step();
-  if (options_.schedule() == PruningSchedule::kConstant) return step == t0;
-  return step >= t0 && step <= t0 + options_.num_steps() * options_.frequency() &&
-         (step - t0) % options_.frequency() == 0;
-}
 
 void MagnitudePruner::Step(int64_t step) {
   if (IsPruningStep(step)) Prune(SparsityAt(step));
@@ -96,8 +101,12 @@ void MagnitudePruner::Prune(double sparsity) {
     // One ranking over every weight: the smallest magnitudes anywhere go.
     std::vector<at::Tensor> scores;
     for (size_t i = 0; i < parameters_.size(); ++i) {
-      scores.push_back(parameters_[i].detach().abs().to(at::kDouble).masked_fill(
-          masks_[i].eq(0), -1).reshape({-1}));
+      scores.push_back(parameters_[i]
+                           .detach()
+                           .abs()
+                           .to(at::kDouble)
+                           .masked_fill(masks_[i].eq(0), -1)
+                           .reshape({-1}));
     }
     const at::Tensor all = at::cat(scores).reshape({1, -1});
     const int64_t n = all.numel();
@@ -116,8 +125,7 @@ void MagnitudePruner::Prune(double sparsity) {
     const int64_t n = p.numel();
     const int64_t keep = n - std::llround(sparsity * static_cast<double>(n));
     // Already-pruned weights rank below every kept one, so masks only grow.
-    const at::Tensor scores =
-        p.detach().abs().masked_fill(masks_[i].eq(0), -1).reshape({1, n});
+    const at::Tensor scores = p.detach().abs().masked_fill(masks_[i].eq(0), -1).reshape({1, n});
     masks_[i].copy_(WinnerMask(scores, keep, /*dim=*/1, /*break_ties=*/true).view(p.sizes()));
   }
 }

@@ -38,6 +38,15 @@ struct PruningOptions {
   TORCH_ARG(PruningScope, scope) = PruningScope::kLayer;
 };
 
+// The schedule on its own, for pruners of other units (plane_pruning.h).
+// InvalidArgument unless 0 <= s_i <= s_f < 1, begin_step >= 0 and n, dt > 0.
+absl::Status CheckPruningOptions(const PruningOptions& options);
+// The target sparsity in force after step `step` (piecewise constant between
+// pruning steps; 0 before t0; eq. 1 for gradual).
+double ScheduledSparsity(const PruningOptions& options, int64_t step);
+// Whether `step` is one at which masks are recomputed.
+bool IsScheduledPruningStep(const PruningOptions& options, int64_t step);
+
 class MagnitudePruner {
  public:
   // Checks the options (sparsities in [0, 1), s_i <= s_f, positive n and dt)
@@ -51,11 +60,9 @@ class MagnitudePruner {
                                                 std::vector<at::Tensor> masks,
                                                 PruningOptions options);
 
-  // The schedule's target sparsity in force after step `step` (piecewise
-  // constant between pruning steps; 0 before t0).
-  double SparsityAt(int64_t step) const;
-  // Whether `step` is one at which masks are recomputed.
-  bool IsPruningStep(int64_t step) const;
+  // ScheduledSparsity and IsScheduledPruningStep of the options.
+  double SparsityAt(int64_t step) const { return ScheduledSparsity(options_, step); }
+  bool IsPruningStep(int64_t step) const { return IsScheduledPruningStep(options_, step); }
 
   // Call after the optimizer step numbered `step` (0, 1, ...): recomputes the
   // masks on pruning steps, then zeroes the masked weights.
