@@ -1,7 +1,6 @@
 #include "experiments/denoising/methods.h"
 
 #include <chrono>
-#include <memory>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -66,10 +65,8 @@ absl::StatusOr<FittedMethod> FitSparseDct(const FitContext& f) {
             {"atoms", s.atoms},
             {"omp_gain", s.omp_gain},
             {"averaging_lambda", 30.0 / sigma}};
-  auto mean_atoms = std::make_shared<std::vector<double>>();
-  m.denoise = [options, sigma, mean_atoms](const at::Tensor& y) -> absl::StatusOr<at::Tensor> {
+  m.denoise = [options, sigma](const at::Tensor& y) -> absl::StatusOr<at::Tensor> {
     ASSIGN_OR_RETURN(SparseDenoiseResult r, SparseCodingDenoise(y, sigma, options));
-    mean_atoms->push_back(r.mean_atoms);
     return r.image;
   };
   return m;
