@@ -44,7 +44,14 @@ nlohmann::json TaskKey(const Config& config, const std::string& row, int64_t see
   if (method == "gaussian") key["gaussian_sigmas"] = v["gaussian_sigmas"];
   if (method == "median") key["median_sizes"] = v["median_sizes"];
   if (method == "sparse_dct") key["sparse"] = v["sparse"];
+  if (method == "ksvd") key["sparse"] = v["sparse"], key["ksvd"] = v["ksvd"];
   if (method == "blind_spot") key["network"] = v["network"];
+  if (method == "blind_spot_unet" || method == "noise2void" || method == "noise2clean")
+    key["network"] = v["network"], key["unet"] = v["unet"];
+  if (method == "hybrid_prior") {
+    key["network"] = v["network"], key["hybrid"] = v["hybrid"];
+    key["sparse_patch"] = v["sparse"]["patch"];
+  }
   return key;
 }
 
@@ -57,7 +64,13 @@ absl::Status RunTask(Experiment& ex, const Options& o, const Images& im, const T
   FitContext f{&o, &im, &noisy, t.task.seed, &t};
   ASSIGN_OR_RETURN(const FittedMethod fitted, FitMethod(method, f));
   ex.table().SetInfo(row, "fit", fitted.info);
-  return Evaluate(ex, row, t.task.seed, im, noisy, fitted.denoise);
+  RETURN_IF_ERROR(Evaluate(ex, row, t.task.seed, im, noisy, fitted.denoise));
+  for (const auto& [name, denoise] : fitted.variants) {
+    const std::string variant = absl::StrCat(method, "_", name, "/sigma=", sigma);
+    ex.table().SetInfo(variant, "fit", absl::StrCat("the ", name, " part of ", row, " alone"));
+    RETURN_IF_ERROR(Evaluate(ex, variant, t.task.seed, im, noisy, denoise));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Report(Experiment& ex, const std::vector<FinishedTask>& records) {

@@ -29,7 +29,7 @@ TEST(DenoisingTest, QuickPresetDenoisesBetterThanTheNoisyInput) {
   const nlohmann::json& noisy = FindRow(*j, "noisy/sigma=25");
   EXPECT_GT(MetricMean(noisy, "psnr"), 20.17 - 0.3);
   EXPECT_LT(MetricMean(noisy, "psnr"), 24.0);
-  for (const char* method : {"gaussian", "median", "sparse_dct"}) {
+  for (const char* method : {"gaussian", "median", "sparse_dct", "ksvd"}) {
     const nlohmann::json& row = FindRow(*j, std::string(method) + "/sigma=25");
     EXPECT_GT(MetricMean(row, "psnr"), MetricMean(noisy, "psnr") + 1.0) << method;
     EXPECT_GT(MetricMean(row, "ssim"), MetricMean(noisy, "ssim")) << method;
@@ -42,6 +42,23 @@ TEST(DenoisingTest, QuickPresetDenoisesBetterThanTheNoisyInput) {
   EXPECT_TRUE(std::isfinite(MetricMean(bs, "psnr")));
   EXPECT_EQ(bs["info"]["fit"]["training_patches"], 16);
   EXPECT_EQ(bs["info"]["fit"]["loss_curve"].size(), 1u);
+  // The other trained rows and the variant rows of the same fits: recorded,
+  // finite, each with its one epoch on the same 16 patches.
+  for (const char* method : {"hybrid_prior", "noise2void", "blind_spot_unet", "noise2clean"}) {
+    const nlohmann::json& row = FindRow(*j, std::string(method) + "/sigma=25");
+    EXPECT_TRUE(std::isfinite(MetricMean(row, "psnr"))) << method;
+    const nlohmann::json& fit = row["info"]["fit"];
+    const nlohmann::json& training =
+        fit.contains("predictor_training") ? fit["predictor_training"] : fit;
+    EXPECT_EQ(training["training_patches"], 16) << method;
+    EXPECT_EQ(training["loss_curve"].size(), 1u) << method;
+  }
+  for (const char* variant : {"hybrid_prior_external", "blind_spot_unet_prior_mean"}) {
+    EXPECT_TRUE(std::isfinite(MetricMean(FindRow(*j, std::string(variant) + "/sigma=25"), "psnr")))
+        << variant;
+  }
+  // K-SVD ran the quick preset's rounds (its PSNR is checked in the loop above).
+  EXPECT_EQ(FindRow(*j, "ksvd/sigma=25")["info"]["fit"]["ksvd_iterations"], 2);
 }
 
 TEST(DenoisingTest, ReportOnlyRebuildsTheSameRows) {
@@ -60,13 +77,18 @@ TEST(DenoisingTest, BadSettingsAreClearErrorsAndWriteNothing) {
       {
           {"sigmas=[25,0]", {"sigmas", "1 ... 255"}},
           {"methods=[\"bm3d\"]",
-           {"methods", "'bm3d'", "noisy, gaussian, median, sparse_dct, blind_spot"}},
+           {"methods", "'bm3d'",
+            "noisy, gaussian, median, sparse_dct, ksvd, hybrid_prior, noise2void, blind_spot, "
+            "blind_spot_unet, noise2clean"}},
           {"test_images=[\"brick.png\"]", {"test_images", "brick.png", "held out"}},
           {"median_sizes=[4]", {"median_sizes", "odd"}},
           {"crop=8", {"crop", ">= 32"}},
           {"network.patch=30", {"network.patch", "multiple of 2^depth = 4"}},
           {"network.lr=-1", {"network.lr", "> 0"}},
           {"sparse.atoms=200", {"sparse.atoms", "perfect square"}},
+          {"unet.depth=6", {"unet.depth", "0 ... 5"}},
+          {"hybrid.external_weight=1.5", {"hybrid.external_weight", "[0, 1]"}},
+          {"ksvd.iterations=0", {"ksvd.iterations", ">= 1"}},
       });
 }
 

@@ -7,6 +7,7 @@
 #include "experiments/denoising/networks.h"
 #include "lib/base/status_macros.h"
 #include "lib/restoration/filters.h"
+#include "lib/restoration/hybrid_prior.h"
 #include "lib/restoration/quality.h"
 #include "lib/restoration/sparse_denoise.h"
 
@@ -48,27 +49,68 @@ absl::StatusOr<FittedMethod> FitGaussian(const FitContext& f) {
 
 // Nothing to fit: the DCT dictionary is fixed and the error rule is tied to
 // the known sigma (Elad & Aharon 2006, Sec. III-B); lambda of Eq. (11) 30 / sigma.
-absl::StatusOr<FittedMethod> FitSparseDct(const FitContext& f) {
+// K-SVD (ksvd = true): the same, with the dictionary learnt on each noisy test
+// image's own patches by ksvd.iterations rounds from the DCT (Sec. III-C).
+absl::StatusOr<FittedMethod> FitSparse(const FitContext& f, bool ksvd) {
   const SparseOptions& s = f.options->sparse;
-  const SparseDenoiseOptions options = SparseDenoiseOptions()
-                                           .patch_size(s.patch)
-                                           .stride(s.stride)
-                                           .atoms(s.atoms)
-                                           .dictionary_kind(DenoiseDictionary::kDct)
-                                           .coder(DenoiseCoder::kOmp)
-                                           .omp_gain(s.omp_gain);
+  const SparseDenoiseOptions options =
+      SparseDenoiseOptions()
+          .patch_size(s.patch)
+          .stride(s.stride)
+          .atoms(s.atoms)
+          .dictionary_kind(ksvd ? DenoiseDictionary::kKsvd : DenoiseDictionary::kDct)
+          .ksvd_iterations(f.options->ksvd.iterations)
+          .coder(DenoiseCoder::kOmp)
+          .omp_gain(s.omp_gain);
   const double sigma = static_cast<double>(f.noisy->sigma);
   FittedMethod m;
-  m.info = {{"dictionary", "overcomplete DCT"},
+  m.info = {{"dictionary",
+             ksvd ? "K-SVD on the noisy image, from the overcomplete DCT" : "overcomplete DCT"},
             {"patch", s.patch},
             {"stride", s.stride},
             {"atoms", s.atoms},
             {"omp_gain", s.omp_gain},
             {"averaging_lambda", 30.0 / sigma}};
+  if (ksvd) m.info["ksvd_iterations"] = f.options->ksvd.iterations;
   m.denoise = [options, sigma](const at::Tensor& y) -> absl::StatusOr<at::Tensor> {
     ASSIGN_OR_RETURN(SparseDenoiseResult r, SparseCodingDenoise(y, sigma, options));
     return r.image;
   };
+  return m;
+}
+
+// Dong et al. 2018 over the orthonormal 8 x 8 DCT (hybrid_prior.h), with its
+// external CNN trained on the training images' noisy / clean patches; the
+// variant row "hybrid_prior_external" is that CNN alone.
+absl::StatusOr<FittedMethod> FitHybridPrior(const FitContext& f) {
+  const HybridSection& h = f.options->hybrid;
+  FittedMethod m;
+  nlohmann::json training;
+  ASSIGN_OR_RETURN(HybridPriorPredictor predictor, FitHybridPredictor(f, training));
+  const HybridPriorOptions options = HybridPriorOptions()
+                                         .patch_size(f.options->sparse.patch)
+                                         .stride(h.stride)
+                                         .iterations(h.iterations)
+                                         .external_weight(h.external_weight);
+  m.info = {{"dictionary", "orthonormal DCT"},
+            {"patch", f.options->sparse.patch},
+            {"stride", h.stride},
+            {"iterations", h.iterations},
+            {"external_weight", h.external_weight},
+            {"predictor_training", training}};
+  const double sigma = static_cast<double>(f.noisy->sigma);
+  m.denoise = [predictor, options, sigma](const at::Tensor& y) -> absl::StatusOr<at::Tensor> {
+    at::NoGradGuard no_grad;
+    ASSIGN_OR_RETURN(HybridPriorResult r, HybridPriorDenoise(y, sigma, predictor, options));
+    return r.image;
+  };
+  m.variants.push_back(
+      {"external", [predictor](const at::Tensor& y) mutable -> absl::StatusOr<at::Tensor> {
+         at::NoGradGuard no_grad;
+         return predictor->forward(y.to(at::kFloat).unsqueeze(0).unsqueeze(0))
+             .squeeze(0)
+             .squeeze(0);
+       }});
   return m;
 }
 
@@ -82,7 +124,9 @@ absl::StatusOr<FittedMethod> FitMethod(const std::string& method, const FitConte
   }
   if (method == "gaussian") return FitGaussian(f);
   if (method == "median") return FitMedian(f);
-  if (method == "sparse_dct") return FitSparseDct(f);
+  if (method == "sparse_dct") return FitSparse(f, false);
+  if (method == "ksvd") return FitSparse(f, true);
+  if (method == "hybrid_prior") return FitHybridPrior(f);
   if (IsNetworkMethod(method)) return FitNetwork(method, f);
   return absl::InvalidArgumentError(absl::StrCat("no such method: ", method));
 }

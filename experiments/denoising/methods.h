@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <ATen/ATen.h>
 
@@ -25,6 +27,10 @@ using Denoiser = std::function<absl::StatusOr<at::Tensor>(const at::Tensor& nois
 struct FittedMethod {
   Denoiser denoise;
   nlohmann::json info = nlohmann::json::object();  // chosen parameters, training time
+  // Further rows of the same fit, "<method>_<name>": a part of the method
+  // alone (the blind-spot network's prior mean without the Bayesian step, the
+  // hybrid prior's external CNN without the sparse coding).
+  std::vector<std::pair<std::string, Denoiser>> variants;
 };
 
 // What a method may use: the clean training images only where the method is

@@ -1,25 +1,34 @@
 #include "experiments/denoising/networks.h"
 
+#include <functional>
 #include <iostream>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "lib/base/status_macros.h"
 #include "lib/data/dataset.h"
 #include "lib/restoration/blind_spot.h"
+#include "lib/restoration/blind_spot_gaussian.h"
+#include "lib/restoration/noise2void.h"
+#include "lib/restoration/unet.h"
 #include "lib/train/trainer.h"
 
 namespace sparselab::denoising {
 namespace {
 
-// patches_per_image random patch x patch crops of every noisy training image
-// (positions from a generator seeded by the task's seed): (N, 1, P, P).
-absl::StatusOr<at::Tensor> NoisyPatches(const FitContext& f) {
+struct TrainingPatches {
+  at::Tensor noisy, clean;  // (N, 1, P, P) float, the same positions
+};
+
+// patches_per_image random patch x patch crops of every training image
+// (positions from a generator seeded by the task's seed), of the noisy images
+// and, at the same positions, of the clean ones.
+absl::StatusOr<TrainingPatches> Patches(const FitContext& f) {
   const NetworkOptions& n = f.options->network;
   auto gen = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(f.seed) * 31 + 7);
-  std::vector<at::Tensor> patches;
+  std::vector<at::Tensor> noisy, clean;
   for (size_t i = 0; i < f.noisy->train.size(); ++i) {
     const at::Tensor& y = f.noisy->train[i];
     const int64_t h = y.size(0), w = y.size(1);
@@ -32,23 +41,37 @@ absl::StatusOr<at::Tensor> NoisyPatches(const FitContext& f) {
     const at::Tensor left = at::randint(w - n.patch + 1, {n.patches_per_image}, gen, at::kLong);
     for (int64_t k = 0; k < n.patches_per_image; ++k) {
       const int64_t r = top[k].item<int64_t>(), c = left[k].item<int64_t>();
-      patches.push_back(y.slice(0, r, r + n.patch).slice(1, c, c + n.patch).unsqueeze(0));
+      auto crop = [&](const at::Tensor& image) {
+        return image.slice(0, r, r + n.patch).slice(1, c, c + n.patch).unsqueeze(0);
+      };
+      noisy.push_back(crop(y));
+      clean.push_back(crop(f.clean->train[i]));
     }
   }
-  return at::stack(patches).to(at::kFloat).contiguous();
+  return TrainingPatches{at::stack(noisy).to(at::kFloat).contiguous(),
+                         at::stack(clean).to(at::kFloat).contiguous()};
 }
 
-// The checkpoint's user data: the settings it was trained with.
-nlohmann::json CheckpointKey(const FitContext& f, const std::string& method) {
+// One network's training: its name and size (the checkpoint belongs to these
+// and the shared network settings).
+struct NetworkTraining {
+  std::string method;
+  int64_t width = 0, depth = 0, epochs = 0;
+  // Called with the number of epochs done before every epoch (Noise2Void
+  // reseeds its masks, so that a resumed run draws the same ones).
+  std::function<void(int64_t)> before_epoch;
+};
+
+nlohmann::json CheckpointKey(const FitContext& f, const NetworkTraining& t) {
   const NetworkOptions& n = f.options->network;
-  return {{"method", method}, {"sigma", f.noisy->sigma},
-          {"patch", n.patch}, {"patches", n.patches_per_image},
-          {"batch", n.batch}, {"epochs", n.epochs},
-          {"lr", n.lr},       {"width", n.width},
-          {"depth", n.depth}};
+  return {{"method", t.method}, {"sigma", f.noisy->sigma},
+          {"patch", n.patch},   {"patches", n.patches_per_image},
+          {"batch", n.batch},   {"epochs", t.epochs},
+          {"lr", n.lr},         {"width", t.width},
+          {"depth", t.depth}};
 }
 
-absl::Status Resume(Trainer& trainer, const FitContext& f, const std::string& method,
+absl::Status Resume(Trainer& trainer, const FitContext& f, const nlohmann::json& key,
                     nlohmann::json& curve) {
   if (f.task == nullptr) return absl::OkStatus();
   std::string user_data;
@@ -57,58 +80,91 @@ absl::Status Resume(Trainer& trainer, const FitContext& f, const std::string& me
   if (loaded.code() == absl::StatusCode::kNotFound) return absl::OkStatus();
   RETURN_IF_ERROR(loaded);
   const nlohmann::json saved = nlohmann::json::parse(user_data, nullptr, false);
-  if (saved.is_discarded() || saved.value("key", nlohmann::json()) != CheckpointKey(f, method)) {
+  if (saved.is_discarded() || saved.value("key", nlohmann::json()) != key) {
     return absl::FailedPreconditionError(
         absl::StrCat("the checkpoint ", path,
                      " was written with other settings; delete it to train from the start"));
   }
   curve = saved["curve"];
-  std::cerr << "[" << method << " sigma " << f.noisy->sigma << "] continuing from " << path
-            << " after epoch " << trainer.epochs_done() << "\n";
+  std::cerr << "[" << key["method"].get<std::string>() << " sigma " << f.noisy->sigma
+            << "] continuing from " << path << " after epoch " << trainer.epochs_done() << "\n";
   return absl::OkStatus();
+}
+
+// Adam on `objective` over `train` for t.epochs epochs, from the task's
+// checkpoint if there is one, saving it after every epoch; leaves `module` in
+// eval mode. Returns the training's info (steps, time, loss curve).
+absl::StatusOr<nlohmann::json> Train(const FitContext& f, std::shared_ptr<torch::nn::Module> module,
+                                     ObjectiveFunction objective, const Dataset& train,
+                                     const NetworkTraining& t) {
+  const NetworkOptions& n = f.options->network;
+  Trainer trainer(module, TrainingObjective{std::move(objective)},
+                  TrainerOptions()
+                      .optimizer(OptimizerKind::kAdam)
+                      .lr(n.lr)
+                      .batch_size(n.batch)
+                      .epochs(t.epochs)
+                      .seed(static_cast<uint64_t>(f.seed) * 7919 + 3)
+                      .label(absl::StrCat(t.method, " sigma ", f.noisy->sigma)));
+  const nlohmann::json key = CheckpointKey(f, t);
+  nlohmann::json curve = nlohmann::json::array();
+  RETURN_IF_ERROR(Resume(trainer, f, key, curve));
+  if (t.before_epoch) t.before_epoch(trainer.epochs_done());
+  double train_seconds = 0;
+  trainer.AddEpochCallback([&](const EpochStats& stats) -> absl::Status {
+    curve.push_back({stats.epoch + 1, stats.train_loss});
+    train_seconds += stats.seconds;
+    if (t.before_epoch) t.before_epoch(stats.epoch + 1);
+    if (f.task == nullptr) return absl::OkStatus();
+    const nlohmann::json saved = {{"key", key}, {"curve", curve}};
+    return trainer.SaveCheckpoint(f.task->checkpoint_path(), saved.dump());
+  });
+  RETURN_IF_ERROR(trainer.TrainUntil(train, t.epochs).status());
+  module->eval();
+  return nlohmann::json{
+      {"training_patches", train.size()},
+      {"optimizer_steps", trainer.epochs_done() * ((train.size() + n.batch - 1) / n.batch)},
+      {"train_seconds_this_run", train_seconds},
+      {"loss_curve", curve}};
+}
+
+// Runs `net` on the (H, W) image y, padded at the bottom and right to
+// multiples of `multiple` (the U-Nets' 2^depth) and cropped back: reflect
+// padding for the plain U-Nets, zeros for the blind-spot one (a mirrored copy
+// of a pixel would otherwise be inside its own receptive field).
+at::Tensor RunPadded(const at::Tensor& y, int64_t multiple, bool zero_pad,
+                     const std::function<at::Tensor(const at::Tensor&)>& net) {
+  at::NoGradGuard no_grad;
+  const int64_t h = y.size(0), w = y.size(1);
+  const int64_t ph = (multiple - h % multiple) % multiple,
+                pw = (multiple - w % multiple) % multiple;
+  at::Tensor x = y.to(at::kFloat).unsqueeze(0).unsqueeze(0);
+  if (ph > 0 || pw > 0) {
+    x = zero_pad ? at::constant_pad_nd(x, {0, pw, 0, ph}, 0.0)
+                 : at::reflection_pad2d(x, {0, pw, 0, ph});
+  }
+  return net(x).slice(2, 0, h).slice(3, 0, w).squeeze(0).squeeze(0);
 }
 
 absl::StatusOr<FittedMethod> FitBlindSpot(const FitContext& f) {
   const NetworkOptions& n = f.options->network;
-  ASSIGN_OR_RETURN(const at::Tensor patches, NoisyPatches(f));
+  ASSIGN_OR_RETURN(const TrainingPatches patches, Patches(f));
   torch::manual_seed(static_cast<uint64_t>(f.seed));
   BlindSpotNetwork net(BlindSpotNetworkOptions(1, 1).width(n.width).depth(n.depth + 1));
   // The noisy patch is both input and target: the blind spot makes this
   // self-supervised (the squared error to the noisy pixel is, in expectation,
   // the error to the clean one plus sigma^2).
-  TrainingObjective mse{[net](const at::Tensor& x, const at::Tensor& y) mutable {
+  auto mse = [net](const at::Tensor& x, const at::Tensor& y) mutable {
     return (net->forward(x) - y).pow(2).mean();
-  }};
-  Trainer trainer(net.ptr(), mse,
-                  TrainerOptions()
-                      .optimizer(OptimizerKind::kAdam)
-                      .lr(n.lr)
-                      .batch_size(n.batch)
-                      .epochs(n.epochs)
-                      .seed(static_cast<uint64_t>(f.seed) * 7919 + 3)
-                      .label(absl::StrCat("blind_spot sigma ", f.noisy->sigma)));
-  nlohmann::json curve = nlohmann::json::array();
-  RETURN_IF_ERROR(Resume(trainer, f, "blind_spot", curve));
-  double train_seconds = 0;
-  trainer.AddEpochCallback([&](const EpochStats& stats) -> absl::Status {
-    curve.push_back({stats.epoch + 1, stats.train_loss});
-    train_seconds += stats.seconds;
-    if (f.task == nullptr) return absl::OkStatus();
-    const nlohmann::json saved = {{"key", CheckpointKey(f, "blind_spot")}, {"curve", curve}};
-    return trainer.SaveCheckpoint(f.task->checkpoint_path(), saved.dump());
-  });
-  const Dataset train{patches, patches};
-  RETURN_IF_ERROR(trainer.TrainUntil(train, n.epochs).status());
-  net->eval();
+  };
+  ASSIGN_OR_RETURN(nlohmann::json info,
+                   Train(f, net.ptr(), mse, Dataset{patches.noisy, patches.noisy},
+                         {"blind_spot", n.width, n.depth, n.epochs}));
+  info["network"] = "BlindSpotNetwork";
+  info["width"] = n.width;
+  info["shifted_convolutions"] = n.depth + 1;
   FittedMethod m;
-  m.info = {
-      {"network", "BlindSpotNetwork"},
-      {"width", n.width},
-      {"shifted_convolutions", n.depth + 1},
-      {"training_patches", patches.size(0)},
-      {"optimizer_steps", trainer.epochs_done() * ((patches.size(0) + n.batch - 1) / n.batch)},
-      {"train_seconds_this_run", train_seconds},
-      {"loss_curve", curve}};
+  m.info = std::move(info);
   m.denoise = [net](const at::Tensor& y) mutable -> absl::StatusOr<at::Tensor> {
     at::NoGradGuard no_grad;
     return net->forward(y.to(at::kFloat).unsqueeze(0).unsqueeze(0)).squeeze(0).squeeze(0);
@@ -116,13 +172,128 @@ absl::StatusOr<FittedMethod> FitBlindSpot(const FitContext& f) {
   return m;
 }
 
+// The U-Net rows share one size (config "unet").
+UNet MakeUNet(const FitContext& f) {
+  const UNetSection& u = f.options->unet;
+  torch::manual_seed(static_cast<uint64_t>(f.seed));
+  return UNet(UNetOptions(1, 1).width(u.width).depth(u.depth));
+}
+
+FittedMethod UNetMethod(UNet net, nlohmann::json info, const FitContext& f) {
+  info["network"] = "UNet";
+  info["width"] = f.options->unet.width;
+  info["depth"] = f.options->unet.depth;
+  FittedMethod m;
+  m.info = std::move(info);
+  const int64_t multiple = int64_t{1} << f.options->unet.depth;
+  m.denoise = [net, multiple](const at::Tensor& y) mutable -> absl::StatusOr<at::Tensor> {
+    return RunPadded(y, multiple, false, [&](const at::Tensor& x) { return net->forward(x); });
+  };
+  return m;
+}
+
+absl::StatusOr<FittedMethod> FitNoise2Void(const FitContext& f) {
+  const NetworkOptions& n = f.options->network;
+  const UNetSection& u = f.options->unet;
+  ASSIGN_OR_RETURN(const TrainingPatches patches, Patches(f));
+  UNet net = MakeUNet(f);
+  const Noise2VoidOptions masking =
+      Noise2VoidOptions().fraction(n.n2v_fraction).radius(n.n2v_radius);
+  auto gen = std::make_shared<at::Generator>(at::make_generator<at::CPUGeneratorImpl>());
+  const uint64_t mask_seed = static_cast<uint64_t>(f.seed) * 1000003 + 11;
+  auto objective = [net, masking, gen](const at::Tensor& x, const at::Tensor& y) mutable {
+    // The shapes and options were checked when the config was read.
+    Noise2VoidBatch batch = Noise2VoidMask(x, masking, *gen).value();
+    return MaskedMseLoss(net->forward(batch.input), y, batch.mask);
+  };
+  NetworkTraining t{"noise2void", u.width, u.depth, u.epochs};
+  t.before_epoch = [gen, mask_seed](int64_t done) {
+    gen->set_current_seed(mask_seed + static_cast<uint64_t>(done));
+  };
+  ASSIGN_OR_RETURN(nlohmann::json info,
+                   Train(f, net.ptr(), objective, Dataset{patches.noisy, patches.noisy}, t));
+  info["masked_share"] = 1.0 / static_cast<double>(Noise2VoidCellSize(n.n2v_fraction) *
+                                                   Noise2VoidCellSize(n.n2v_fraction));
+  return UNetMethod(net, std::move(info), f);
+}
+
+absl::StatusOr<FittedMethod> FitNoise2Clean(const FitContext& f) {
+  const UNetSection& u = f.options->unet;
+  ASSIGN_OR_RETURN(const TrainingPatches patches, Patches(f));
+  UNet net = MakeUNet(f);
+  auto mse = [net](const at::Tensor& x, const at::Tensor& y) mutable {
+    return (net->forward(x) - y).pow(2).mean();
+  };
+  ASSIGN_OR_RETURN(nlohmann::json info,
+                   Train(f, net.ptr(), mse, Dataset{patches.noisy, patches.clean},
+                         {"noise2clean", u.width, u.depth, u.epochs}));
+  return UNetMethod(net, std::move(info), f);
+}
+
+absl::StatusOr<FittedMethod> FitBlindSpotUNet(const FitContext& f) {
+  const UNetSection& u = f.options->unet;
+  ASSIGN_OR_RETURN(const TrainingPatches patches, Patches(f));
+  torch::manual_seed(static_cast<uint64_t>(f.seed));
+  GaussianBlindSpot net(
+      GaussianBlindSpotOptions().backbone(BlindSpotBackbone::kUNet).width(u.width).depth(u.depth));
+  const double noise_std = static_cast<double>(f.noisy->sigma) / 255.0;
+  auto nll = [net, noise_std](const at::Tensor& x, const at::Tensor&) mutable {
+    return GaussianBlindSpotLoss(net->forward(x), x, noise_std);
+  };
+  ASSIGN_OR_RETURN(nlohmann::json info,
+                   Train(f, net.ptr(), nll, Dataset{patches.noisy, patches.noisy},
+                         {"blind_spot_unet", u.width, u.depth, u.epochs}));
+  info["network"] = "GaussianBlindSpot (BlindSpotUNet backbone)";
+  info["width"] = u.width;
+  info["depth"] = u.depth;
+  info["noise_std"] = noise_std;
+  FittedMethod m;
+  m.info = std::move(info);
+  const int64_t multiple = int64_t{1} << u.depth;
+  m.denoise = [net, multiple,
+               noise_std](const at::Tensor& y) mutable -> absl::StatusOr<at::Tensor> {
+    return RunPadded(y, multiple, true,
+                     [&](const at::Tensor& x) { return net->Denoise(x, noise_std); });
+  };
+  m.variants.push_back(
+      {"prior_mean", [net, multiple](const at::Tensor& y) mutable -> absl::StatusOr<at::Tensor> {
+         return RunPadded(y, multiple, true,
+                          [&](const at::Tensor& x) { return net->forward(x).mean; });
+       }});
+  return m;
+}
+
 }  // namespace
 
-bool IsNetworkMethod(const std::string& method) { return method == "blind_spot"; }
+bool IsNetworkMethod(const std::string& method) {
+  return method == "blind_spot" || method == "blind_spot_unet" || method == "noise2void" ||
+         method == "noise2clean";
+}
 
 absl::StatusOr<FittedMethod> FitNetwork(const std::string& method, const FitContext& f) {
   if (method == "blind_spot") return FitBlindSpot(f);
+  if (method == "blind_spot_unet") return FitBlindSpotUNet(f);
+  if (method == "noise2void") return FitNoise2Void(f);
+  if (method == "noise2clean") return FitNoise2Clean(f);
   return absl::InvalidArgumentError(absl::StrCat("no such network method: ", method));
+}
+
+absl::StatusOr<HybridPriorPredictor> FitHybridPredictor(const FitContext& f, nlohmann::json& info) {
+  const HybridSection& h = f.options->hybrid;
+  ASSIGN_OR_RETURN(const TrainingPatches patches, Patches(f));
+  torch::manual_seed(static_cast<uint64_t>(f.seed));
+  HybridPriorPredictor predictor(HybridPriorPredictorOptions().width(h.width).depth(h.depth));
+  // HybridPredictorLoss's squared error, without its shape checks per step
+  // (the patches are made here, (N, 1, P, P) both).
+  auto mse = [predictor](const at::Tensor& x, const at::Tensor& y) mutable {
+    return (predictor->forward(x) - y).pow(2).mean();
+  };
+  ASSIGN_OR_RETURN(info, Train(f, predictor.ptr(), mse, Dataset{patches.noisy, patches.clean},
+                               {"hybrid_prior", h.width, h.depth, h.epochs}));
+  info["predictor"] = "HybridPriorPredictor";
+  info["width"] = h.width;
+  info["depth"] = h.depth;
+  return predictor;
 }
 
 }  // namespace sparselab::denoising

@@ -41,6 +41,37 @@ absl::Status ParseNetwork(const Config& c, NetworkOptions& n) {
   return absl::OkStatus();
 }
 
+absl::Status ParseUNet(const Config& c, const NetworkOptions& n, UNetSection& u) {
+  u.width = c.Int("unet.width");
+  u.depth = c.Int("unet.depth");
+  u.epochs = c.Int("unet.epochs");
+  RETURN_IF_ERROR(RequireConfig(u.width >= 1, c, "unet.width", "must be >= 1"));
+  RETURN_IF_ERROR(RequireConfig(u.depth >= 0 && u.depth <= 5, c, "unet.depth", "must be 0 ... 5"));
+  RETURN_IF_ERROR(
+      RequireConfig(n.patch % (int64_t{1} << u.depth) == 0, c, "unet.depth",
+                    absl::StrCat("2^unet.depth must divide network.patch = ", n.patch)));
+  RETURN_IF_ERROR(RequireConfig(u.epochs >= 1, c, "unet.epochs", "must be >= 1"));
+  return absl::OkStatus();
+}
+
+absl::Status ParseHybrid(const Config& c, const SparseOptions& s, HybridSection& h) {
+  h.width = c.Int("hybrid.width");
+  h.depth = c.Int("hybrid.depth");
+  h.epochs = c.Int("hybrid.epochs");
+  h.stride = c.Int("hybrid.stride");
+  h.iterations = c.Int("hybrid.iterations");
+  h.external_weight = c.Double("hybrid.external_weight");
+  RETURN_IF_ERROR(RequireConfig(h.width >= 1, c, "hybrid.width", "must be >= 1"));
+  RETURN_IF_ERROR(RequireConfig(h.depth >= 2, c, "hybrid.depth", "must be >= 2"));
+  RETURN_IF_ERROR(RequireConfig(h.epochs >= 1, c, "hybrid.epochs", "must be >= 1"));
+  RETURN_IF_ERROR(RequireConfig(h.stride >= 1 && h.stride <= s.patch, c, "hybrid.stride",
+                                "must be 1 ... sparse.patch"));
+  RETURN_IF_ERROR(RequireConfig(h.iterations >= 1, c, "hybrid.iterations", "must be >= 1"));
+  RETURN_IF_ERROR(RequireConfig(h.external_weight >= 0 && h.external_weight <= 1, c,
+                                "hybrid.external_weight", "must be in [0, 1]"));
+  return absl::OkStatus();
+}
+
 absl::Status ParseSparse(const Config& c, SparseOptions& s) {
   s.patch = c.Int("sparse.patch");
   s.stride = c.Int("sparse.stride");
@@ -61,8 +92,9 @@ absl::Status ParseSparse(const Config& c, SparseOptions& s) {
 }  // namespace
 
 const std::vector<std::string>& AllMethods() {
-  static const std::vector<std::string> methods = {"noisy", "gaussian", "median", "sparse_dct",
-                                                   "blind_spot"};
+  static const std::vector<std::string> methods = {
+      "noisy",        "gaussian",   "median",     "sparse_dct",      "ksvd",
+      "hybrid_prior", "noise2void", "blind_spot", "blind_spot_unet", "noise2clean"};
   return methods;
 }
 
@@ -110,6 +142,10 @@ absl::StatusOr<Options> ParseOptions(const Config& c) {
   }
   RETURN_IF_ERROR(ParseSparse(c, o.sparse));
   RETURN_IF_ERROR(ParseNetwork(c, o.network));
+  RETURN_IF_ERROR(ParseUNet(c, o.network, o.unet));
+  o.ksvd.iterations = c.Int("ksvd.iterations");
+  RETURN_IF_ERROR(RequireConfig(o.ksvd.iterations >= 1, c, "ksvd.iterations", "must be >= 1"));
+  RETURN_IF_ERROR(ParseHybrid(c, o.sparse, o.hybrid));
   return o;
 }
 

@@ -25,6 +25,32 @@ struct NetworkOptions {
   int64_t n2v_radius = 2;      // replacement neighbourhood (5 x 5)
 };
 
+// The U-Net methods (Noise2Void, Laine et al.'s Gaussian blind-spot U-Net,
+// Noise2Clean): one U-Net size for all three, so that their rows differ only
+// in what they are trained on; patches, batch and lr from NetworkOptions.
+struct UNetSection {
+  int64_t width = 16;  // channels of level 0 (level l: width * 2^l)
+  int64_t depth = 2;   // poolings; H and W of patches must divide by 2^depth
+  int64_t epochs = 10;
+};
+
+// K-SVD denoising (Elad & Aharon 2006, Sec. III-C): the dictionary learnt on
+// the noisy image's own patches, from the overcomplete DCT.
+struct KsvdSection {
+  int64_t iterations = 10;
+};
+
+// The hybrid sparsity prior (Dong et al. 2018; lib/restoration/hybrid_prior.h):
+// its external CNN (trained on noisy / clean training patches) and the scheme.
+struct HybridSection {
+  int64_t width = 32;   // predictor channels
+  int64_t depth = 5;    // predictor convolutions
+  int64_t epochs = 10;  // predictor training, on the network patches
+  int64_t stride = 2;   // patch grid of the scheme
+  int64_t iterations = 3;
+  double external_weight = 0.5;
+};
+
 // Sparse-coding denoising (Elad & Aharon 2006) over the overcomplete DCT.
 struct SparseOptions {
   int64_t patch = 8;
@@ -43,6 +69,9 @@ struct Options {
   std::vector<int64_t> median_sizes;
   SparseOptions sparse;
   NetworkOptions network;
+  UNetSection unet;
+  KsvdSection ksvd;
+  HybridSection hybrid;
 };
 
 // The methods, in table order.
