@@ -6,9 +6,11 @@
 // Laine et al. 2019, and Noise2Clean. One task per (method, sigma, seed),
 // resumable; PSNR, SSIM and time per megapixel on held-out images.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "experiments/denoising/crops.h"
 #include "experiments/denoising/images.h"
 #include "experiments/denoising/methods.h"
 #include "experiments/denoising/run_options.h"
@@ -46,8 +48,18 @@ nlohmann::json TaskKey(const Config& config, const std::string& row, int64_t see
   if (method == "sparse_dct") key["sparse"] = v["sparse"];
   if (method == "ksvd") key["sparse"] = v["sparse"], key["ksvd"] = v["ksvd"];
   if (method == "blind_spot") key["network"] = v["network"];
-  if (method == "blind_spot_unet" || method == "noise2void" || method == "noise2clean")
-    key["network"] = v["network"], key["unet"] = v["unet"];
+  if (method == "noise2void" || method == "noise2clean") {
+    key["network"] = v["network"];
+    key["unet"] = {{"width", v["unet"]["width"]},
+                   {"depth", v["unet"]["depth"]},
+                   {"epochs", v["unet"]["epochs"]}};
+  }
+  if (method == "blind_spot_unet") {
+    key["network"] = v["network"];
+    key["unet"] = {{"width", v["unet"]["width"]},
+                   {"depth", v["unet"]["depth"]},
+                   {"epochs", v["unet"]["blind_spot_epochs"]}};
+  }
   if (method == "hybrid_prior") {
     key["network"] = v["network"], key["hybrid"] = v["hybrid"];
     key["sparse_patch"] = v["sparse"]["patch"];
@@ -63,22 +75,72 @@ absl::Status RunTask(Experiment& ex, const Options& o, const Images& im, const T
   ASSIGN_OR_RETURN(const NoisyImages noisy, AddNoise(o, im, sigma, t.task.seed));
   FitContext f{&o, &im, &noisy, t.task.seed, &t};
   ASSIGN_OR_RETURN(const FittedMethod fitted, FitMethod(method, f));
+  // At the figure's noise level the record keeps the central crops of every
+  // row's outputs: {"<row>": [crop of test image 0, ...]}.
+  const bool crops = sigma == o.figure.sigma;
+  auto evaluate = [&](const std::string& r, const Denoiser& denoise) -> absl::Status {
+    std::vector<at::Tensor> outputs;
+    RETURN_IF_ERROR(Evaluate(ex, r, t.task.seed, im, noisy, denoise, crops ? &outputs : nullptr));
+    for (const at::Tensor& out : outputs) {
+      ex.extra()["crops"][r].push_back(EncodeCrop(CentralCrop(out, o.figure.crop)));
+    }
+    return absl::OkStatus();
+  };
   ex.table().SetInfo(row, "fit", fitted.info);
-  RETURN_IF_ERROR(Evaluate(ex, row, t.task.seed, im, noisy, fitted.denoise));
+  RETURN_IF_ERROR(evaluate(row, fitted.denoise));
   for (const auto& [name, denoise] : fitted.variants) {
     const std::string variant = absl::StrCat(method, "_", name, "/sigma=", sigma);
     ex.table().SetInfo(variant, "fit", absl::StrCat("the ", name, " part of ", row, " alone"));
-    RETURN_IF_ERROR(Evaluate(ex, variant, t.task.seed, im, noisy, denoise));
+    RETURN_IF_ERROR(evaluate(variant, denoise));
   }
   return absl::OkStatus();
 }
 
-absl::Status Report(Experiment& ex, const std::vector<FinishedTask>& records) {
+// crops.png: a row per test image; the clean crop, then every finished row of
+// the figure's noise level in table order (the noisy input is the "noisy"
+// row). Records written before the crops existed have none and are left out.
+absl::Status WriteCropsFigure(Experiment& ex, const Options& o, const Images& im,
+                              const std::vector<FinishedTask>& records) {
+  std::vector<CropColumn> columns(1, CropColumn{"clean", {}});
+  for (const at::Tensor& image : im.test) {
+    columns[0].crops.push_back(CentralCrop(image, o.figure.crop));
+  }
+  for (const FinishedTask& f : records) {
+    if (f.partial || !f.record.contains("crops")) continue;
+    for (const auto& [row, crops] : f.record["crops"].items()) {
+      CropColumn c{row, {}};
+      for (const nlohmann::json& crop : crops) {
+        ASSIGN_OR_RETURN(at::Tensor t, DecodeCrop(crop, absl::StrCat("the crops of ", row)));
+        c.crops.push_back(std::move(t));
+      }
+      if (c.crops.size() != im.test.size()) {
+        return absl::DataLossError(absl::StrCat(
+            "the record of ", row, " has ", c.crops.size(), " crops for ", im.test.size(),
+            " test images; delete it and run the task again (--tasks=<its name>)"));
+      }
+      columns.push_back(std::move(c));
+    }
+  }
+  if (columns.size() == 1) return absl::OkStatus();
+  const std::string file = ex.OutputPath("crops.png");
+  RETURN_IF_ERROR(WriteCropGrid(file, columns));
+  nlohmann::json& fig = ex.extra()["crops_figure"];
+  fig = {{"file", file.substr(file.rfind('/') + 1)},
+         {"sigma", o.figure.sigma},
+         {"crop", o.figure.crop},
+         {"rows_top_to_bottom", im.test_names},
+         {"columns_left_to_right", nlohmann::json::array()}};
+  for (const CropColumn& c : columns) fig["columns_left_to_right"].push_back(c.row);
+  return absl::OkStatus();
+}
+
+absl::Status Report(Experiment& ex, const Options& o, const Images& im,
+                    const std::vector<FinishedTask>& records) {
   for (const FinishedTask& f : records) {
     if (f.partial) continue;
     RETURN_IF_ERROR(ex.table().Merge(f.record["rows"]));
   }
-  return absl::OkStatus();
+  return WriteCropsFigure(ex, o, im, records);
 }
 
 absl::Status Run(Experiment& ex) {
@@ -92,7 +154,7 @@ absl::Status Run(Experiment& ex) {
   };
   runner.run = [&](Experiment& ex, const TaskContext& t) { return RunTask(ex, o, im, t); };
   runner.report = [&](Experiment& ex, const std::vector<FinishedTask>& records) {
-    return Report(ex, records);
+    return Report(ex, o, im, records);
   };
   return RunTasks(ex, runner);
 }

@@ -59,6 +59,15 @@ TEST(DenoisingTest, QuickPresetDenoisesBetterThanTheNoisyInput) {
   }
   // K-SVD ran the quick preset's rounds (its PSNR is checked in the loop above).
   EXPECT_EQ(FindRow(*j, "ksvd/sigma=25")["info"]["fit"]["ksvd_iterations"], 2);
+  // The crops figure: the clean column, then all ten rows and the two variants
+  // (the quick preset's one sigma is the figure's), a grid row per test image.
+  const nlohmann::json& fig = (*j)["crops_figure"];
+  EXPECT_EQ(fig["file"], "crops-quick.png");
+  EXPECT_EQ(fig["columns_left_to_right"].size(), 1u + 10u + 2u);
+  EXPECT_EQ(fig["columns_left_to_right"][0], "clean");
+  EXPECT_EQ(fig["columns_left_to_right"][1], "noisy/sigma=25");
+  EXPECT_EQ(fig["rows_top_to_bottom"], (nlohmann::json{"camera.png", "moon.png"}));
+  EXPECT_TRUE(sparselab::FileExists(TestTmpDir() + "/out/crops-quick.png"));
 }
 
 TEST(DenoisingTest, ReportOnlyRebuildsTheSameRows) {
@@ -89,6 +98,8 @@ TEST(DenoisingTest, BadSettingsAreClearErrorsAndWriteNothing) {
           {"unet.depth=6", {"unet.depth", "0 ... 5"}},
           {"hybrid.external_weight=1.5", {"hybrid.external_weight", "[0, 1]"}},
           {"ksvd.iterations=0", {"ksvd.iterations", ">= 1"}},
+          {"figure.sigma=15", {"figure.sigma", "one of sigmas"}},
+          {"unet.blind_spot_epochs=0", {"unet.blind_spot_epochs", ">= 1"}},
       });
 }
 

@@ -132,7 +132,8 @@ absl::StatusOr<FittedMethod> FitMethod(const std::string& method, const FitConte
 }
 
 absl::Status Evaluate(Experiment& ex, const std::string& row, int64_t seed, const Images& clean,
-                      const NoisyImages& noisy, const Denoiser& denoise) {
+                      const NoisyImages& noisy, const Denoiser& denoise,
+                      std::vector<at::Tensor>* outputs) {
   double seconds = 0, megapixels = 0, psnr_sum = 0, ssim_sum = 0;
   for (size_t i = 0; i < clean.test.size(); ++i) {
     const auto start = std::chrono::steady_clock::now();
@@ -151,6 +152,7 @@ absl::Status Evaluate(Experiment& ex, const std::string& row, int64_t seed, cons
     ex.table().Add(row, absl::StrCat("ssim/", clean.test_names[i]), seed, ssim);
     psnr_sum += psnr;
     ssim_sum += ssim;
+    if (outputs != nullptr) outputs->push_back(out);
   }
   const double n = static_cast<double>(clean.test.size());
   ex.table().Add(row, "psnr", seed, psnr_sum / n);

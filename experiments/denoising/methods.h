@@ -50,9 +50,11 @@ absl::StatusOr<FittedMethod> FitMethod(const std::string& method, const FitConte
 // Runs `denoise` on every noisy test image and records, in row `row` for
 // `seed`: psnr and ssim (means over the test images; the output clipped to
 // [0, 1] first), psnr/<image> and ssim/<image>, and seconds_per_megapixel
-// (denoising time alone, all images).
+// (denoising time alone, all images). With `outputs`, also appends the
+// clipped outputs there, one per test image.
 absl::Status Evaluate(Experiment& ex, const std::string& row, int64_t seed, const Images& clean,
-                      const NoisyImages& noisy, const Denoiser& denoise);
+                      const NoisyImages& noisy, const Denoiser& denoise,
+                      std::vector<at::Tensor>* outputs = nullptr);
 
 }  // namespace sparselab::denoising
 

@@ -242,7 +242,7 @@ absl::StatusOr<FittedMethod> FitBlindSpotUNet(const FitContext& f) {
   };
   ASSIGN_OR_RETURN(nlohmann::json info,
                    Train(f, net.ptr(), nll, Dataset{patches.noisy, patches.noisy},
-                         {"blind_spot_unet", u.width, u.depth, u.epochs}));
+                         {"blind_spot_unet", u.width, u.depth, u.blind_spot_epochs}));
   info["network"] = "GaussianBlindSpot (BlindSpotUNet backbone)";
   info["width"] = u.width;
   info["depth"] = u.depth;

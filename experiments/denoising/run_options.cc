@@ -45,12 +45,15 @@ absl::Status ParseUNet(const Config& c, const NetworkOptions& n, UNetSection& u)
   u.width = c.Int("unet.width");
   u.depth = c.Int("unet.depth");
   u.epochs = c.Int("unet.epochs");
+  u.blind_spot_epochs = c.Int("unet.blind_spot_epochs");
   RETURN_IF_ERROR(RequireConfig(u.width >= 1, c, "unet.width", "must be >= 1"));
   RETURN_IF_ERROR(RequireConfig(u.depth >= 0 && u.depth <= 5, c, "unet.depth", "must be 0 ... 5"));
   RETURN_IF_ERROR(
       RequireConfig(n.patch % (int64_t{1} << u.depth) == 0, c, "unet.depth",
                     absl::StrCat("2^unet.depth must divide network.patch = ", n.patch)));
   RETURN_IF_ERROR(RequireConfig(u.epochs >= 1, c, "unet.epochs", "must be >= 1"));
+  RETURN_IF_ERROR(
+      RequireConfig(u.blind_spot_epochs >= 1, c, "unet.blind_spot_epochs", "must be >= 1"));
   return absl::OkStatus();
 }
 
@@ -146,6 +149,12 @@ absl::StatusOr<Options> ParseOptions(const Config& c) {
   o.ksvd.iterations = c.Int("ksvd.iterations");
   RETURN_IF_ERROR(RequireConfig(o.ksvd.iterations >= 1, c, "ksvd.iterations", "must be >= 1"));
   RETURN_IF_ERROR(ParseHybrid(c, o.sparse, o.hybrid));
+  o.figure.sigma = c.Int("figure.sigma");
+  o.figure.crop = c.Int("figure.crop");
+  RETURN_IF_ERROR(RequireConfig(
+      std::find(o.sigmas.begin(), o.sigmas.end(), o.figure.sigma) != o.sigmas.end(), c,
+      "figure.sigma", "must be one of sigmas (the crops are drawn at that noise level)"));
+  RETURN_IF_ERROR(RequireConfig(o.figure.crop >= 8, c, "figure.crop", "must be >= 8 pixels"));
   return o;
 }
 
