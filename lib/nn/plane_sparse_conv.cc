@@ -45,15 +45,14 @@ at::Tensor LongTensor(const std::vector<int64_t>& v, const at::Device& device) {
   return at::tensor(v, at::kLong).to(device);
 }
 
-// The (a_out, a_in, kh, kw) kernel of the gathered pairs, zeros elsewhere;
-// differentiable in the weight.
-at::Tensor GatherKernel(const at::Tensor& weight, const Gathered& g, int64_t a_out, int64_t a_in) {
+// The (a_out, a_in, kh, kw) kernel with the gathered weight planes `planes`
+// (g.pair.size(), kh, kw) at g.slot, zeros elsewhere; differentiable in them.
+at::Tensor KernelFromPlanes(const at::Tensor& planes, const Gathered& g, int64_t a_out,
+                            int64_t a_in) {
   const at::Tensor zeros =
-      at::zeros({a_out * a_in, weight.size(1), weight.size(2)}, weight.options());
-  const at::Device device = weight.device();
-  return zeros
-      .index_put({LongTensor(g.slot, device)}, weight.index_select(0, LongTensor(g.pair, device)))
-      .view({a_out, a_in, weight.size(1), weight.size(2)});
+      at::zeros({a_out * a_in, planes.size(1), planes.size(2)}, planes.options());
+  return zeros.index_put({LongTensor(g.slot, planes.device())}, planes)
+      .view({a_out, a_in, planes.size(1), planes.size(2)});
 }
 
 // Sorted distinct planes of an index (its union over samples).
@@ -260,23 +259,38 @@ PlaneSparseTensor PlaneSparseConv2dImpl::forward(const PlaneSparseTensor& x,
 
   at::Tensor values;
   if (options.gather() == PlaneGather::kPerSample) {
-    std::vector<at::Tensor> per_sample;
+    // First every sample's pairs, then one gather of all their weight planes:
+    // its backward fills one (P, kh, kw) gradient per batch, not one per
+    // sample (which made the backward grow with the stored weight).
+    std::vector<Gathered> gathered(batch);
+    std::vector<int64_t> all_pairs;
     std::vector<int64_t> in_pos(cin, -1);
     for (int64_t n = 0; n < batch; ++n) {
       const int64_t a_in = xo[n + 1] - xo[n], a_out = oo[n + 1] - oo[n];
       if (a_out == 0) continue;
       for (int64_t j = 0; j < a_in; ++j) in_pos[xp[xo[n] + j]] = j;
-      Gathered g;
-      CollectPairs(*this, op + oo[n], a_out, in_pos, a_in, g);
+      CollectPairs(*this, op + oo[n], a_out, in_pos, a_in, gathered[n]);
       for (int64_t j = 0; j < a_in; ++j) in_pos[xp[xo[n] + j]] = -1;
+      all_pairs.insert(all_pairs.end(), gathered[n].pair.begin(), gathered[n].pair.end());
+    }
+    const at::Tensor planes = all_pairs.empty()
+                                  ? at::Tensor()
+                                  : weight.index_select(0, LongTensor(all_pairs, weight.device()));
+    std::vector<at::Tensor> per_sample;
+    int64_t start = 0;
+    for (int64_t n = 0; n < batch; ++n) {
+      const int64_t a_in = xo[n + 1] - xo[n], a_out = oo[n + 1] - oo[n];
+      if (a_out == 0) continue;
+      const Gathered& g = gathered[n];
       if (g.pair.empty()) {
         per_sample.push_back(at::zeros({a_out, ho, wo}, value_options));
         continue;
       }
+      const int64_t count = static_cast<int64_t>(g.pair.size());
+      const at::Tensor kernel = KernelFromPlanes(planes.narrow(0, start, count), g, a_out, a_in);
+      start += count;
       const at::Tensor input = x.values.narrow(0, xo[n], a_in).unsqueeze(0);
-      per_sample.push_back(
-          at::conv2d(input, GatherKernel(weight, g, a_out, a_in), {}, stride, padding, dilation)
-              .squeeze(0));
+      per_sample.push_back(at::conv2d(input, kernel, {}, stride, padding, dilation).squeeze(0));
     }
     values = per_sample.empty() ? at::zeros({0, ho, wo}, value_options) : at::cat(per_sample);
   } else {
@@ -303,7 +317,10 @@ PlaneSparseTensor PlaneSparseConv2dImpl::forward(const PlaneSparseTensor& x,
                     .view({batch, a_in, x.height, x.width});
       }
       const at::Tensor all =
-          at::conv2d(input, GatherKernel(weight, g, a_out, a_in), {}, stride, padding, dilation);
+          at::conv2d(input,
+                     KernelFromPlanes(weight.index_select(0, LongTensor(g.pair, weight.device())),
+                                      g, a_out, a_in),
+                     {}, stride, padding, dilation);
       // Each sample's requested planes out of the union's.
       std::vector<int64_t> pick(outputs.nnz());
       for (int64_t n = 0; n < batch; ++n) {
