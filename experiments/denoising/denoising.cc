@@ -60,6 +60,7 @@ nlohmann::json TaskKey(const Config& config, const std::string& row, int64_t see
                    {"depth", v["unet"]["depth"]},
                    {"epochs", v["unet"]["blind_spot_epochs"]}};
   }
+  if (method == "blind_spot_hole") key["network"] = v["network"], key["hole"] = v["hole"];
   if (method == "hybrid_prior") {
     key["network"] = v["network"], key["hybrid"] = v["hybrid"];
     key["sparse_patch"] = v["sparse"]["patch"];

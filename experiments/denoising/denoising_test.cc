@@ -44,7 +44,8 @@ TEST(DenoisingTest, QuickPresetDenoisesBetterThanTheNoisyInput) {
   EXPECT_EQ(bs["info"]["fit"]["loss_curve"].size(), 1u);
   // The other trained rows and the variant rows of the same fits: recorded,
   // finite, each with its one epoch on the same 16 patches.
-  for (const char* method : {"hybrid_prior", "noise2void", "blind_spot_unet", "noise2clean"}) {
+  for (const char* method :
+       {"hybrid_prior", "noise2void", "blind_spot_unet", "blind_spot_hole", "noise2clean"}) {
     const nlohmann::json& row = FindRow(*j, std::string(method) + "/sigma=25");
     EXPECT_TRUE(std::isfinite(MetricMean(row, "psnr"))) << method;
     const nlohmann::json& fit = row["info"]["fit"];
@@ -53,17 +54,18 @@ TEST(DenoisingTest, QuickPresetDenoisesBetterThanTheNoisyInput) {
     EXPECT_EQ(training["training_patches"], 16) << method;
     EXPECT_EQ(training["loss_curve"].size(), 1u) << method;
   }
-  for (const char* variant : {"hybrid_prior_external", "blind_spot_unet_prior_mean"}) {
+  for (const char* variant :
+       {"hybrid_prior_external", "blind_spot_unet_prior_mean", "blind_spot_hole_prior_mean"}) {
     EXPECT_TRUE(std::isfinite(MetricMean(FindRow(*j, std::string(variant) + "/sigma=25"), "psnr")))
         << variant;
   }
   // K-SVD ran the quick preset's rounds (its PSNR is checked in the loop above).
   EXPECT_EQ(FindRow(*j, "ksvd/sigma=25")["info"]["fit"]["ksvd_iterations"], 2);
-  // The crops figure: the clean column, then all ten rows and the two variants
+  // The crops figure: the clean column, then all eleven rows and the three variants
   // (the quick preset's one sigma is the figure's), a grid row per test image.
   const nlohmann::json& fig = (*j)["crops_figure"];
   EXPECT_EQ(fig["file"], "crops-quick.png");
-  EXPECT_EQ(fig["columns_left_to_right"].size(), 1u + 10u + 2u);
+  EXPECT_EQ(fig["columns_left_to_right"].size(), 1u + 11u + 3u);
   EXPECT_EQ(fig["columns_left_to_right"][0], "clean");
   EXPECT_EQ(fig["columns_left_to_right"][1], "noisy/sigma=25");
   EXPECT_EQ(fig["rows_top_to_bottom"], (nlohmann::json{"camera.png", "moon.png"}));
@@ -88,7 +90,7 @@ TEST(DenoisingTest, BadSettingsAreClearErrorsAndWriteNothing) {
           {"methods=[\"bm3d\"]",
            {"methods", "'bm3d'",
             "noisy, gaussian, median, sparse_dct, ksvd, hybrid_prior, noise2void, blind_spot, "
-            "blind_spot_unet, noise2clean"}},
+            "blind_spot_unet, blind_spot_hole, noise2clean"}},
           {"test_images=[\"brick.png\"]", {"test_images", "brick.png", "held out"}},
           {"median_sizes=[4]", {"median_sizes", "odd"}},
           {"crop=8", {"crop", ">= 32"}},
@@ -100,6 +102,7 @@ TEST(DenoisingTest, BadSettingsAreClearErrorsAndWriteNothing) {
           {"ksvd.iterations=0", {"ksvd.iterations", ">= 1"}},
           {"figure.sigma=15", {"figure.sigma", "one of sigmas"}},
           {"unet.blind_spot_epochs=0", {"unet.blind_spot_epochs", ">= 1"}},
+          {"hole.hole_channels=0", {"hole.hole_channels", ">= 1"}},
       });
 }
 

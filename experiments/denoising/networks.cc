@@ -3,6 +3,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -230,49 +231,73 @@ absl::StatusOr<FittedMethod> FitNoise2Clean(const FitContext& f) {
   return UNetMethod(net, std::move(info), f);
 }
 
-absl::StatusOr<FittedMethod> FitBlindSpotUNet(const FitContext& f) {
-  const UNetSection& u = f.options->unet;
+// Laine et al.'s known-sigma Gaussian blind-spot training and posterior mean
+// on a backbone: the U-Net (their network) or Honzátko et al.'s hole network.
+// `multiple`: what H and W must divide by (zero padding up to it).
+absl::StatusOr<FittedMethod> FitGaussianBlindSpot(const FitContext& f,
+                                                  const GaussianBlindSpotOptions& options,
+                                                  const NetworkTraining& training,
+                                                  int64_t multiple) {
   ASSIGN_OR_RETURN(const TrainingPatches patches, Patches(f));
   torch::manual_seed(static_cast<uint64_t>(f.seed));
-  GaussianBlindSpot net(
-      GaussianBlindSpotOptions().backbone(BlindSpotBackbone::kUNet).width(u.width).depth(u.depth));
+  GaussianBlindSpot net(options);
   const double noise_std = static_cast<double>(f.noisy->sigma) / 255.0;
   auto nll = [net, noise_std](const at::Tensor& x, const at::Tensor&) mutable {
     return GaussianBlindSpotLoss(net->forward(x), x, noise_std);
   };
   ASSIGN_OR_RETURN(nlohmann::json info,
-                   Train(f, net.ptr(), nll, Dataset{patches.noisy, patches.noisy},
-                         {"blind_spot_unet", u.width, u.depth, u.blind_spot_epochs}));
-  info["network"] = "GaussianBlindSpot (BlindSpotUNet backbone)";
-  info["width"] = u.width;
-  info["depth"] = u.depth;
+                   Train(f, net.ptr(), nll, Dataset{patches.noisy, patches.noisy}, training));
+  std::ostringstream name;
+  name << *net;
+  info["network"] = name.str();
   info["noise_std"] = noise_std;
   FittedMethod m;
   m.info = std::move(info);
-  const int64_t multiple = int64_t{1} << u.depth;
-  m.denoise = [net, multiple,
-               noise_std](const at::Tensor& y) mutable -> absl::StatusOr<at::Tensor> {
-    return RunPadded(y, multiple, true,
-                     [&](const at::Tensor& x) { return net->Denoise(x, noise_std); });
+  // The posterior mean, and (variant row) the network's mean alone.
+  auto denoiser = [net, multiple, noise_std](bool posterior) -> Denoiser {
+    return [net, multiple, noise_std,
+            posterior](const at::Tensor& y) mutable -> absl::StatusOr<at::Tensor> {
+      return RunPadded(y, multiple, true, [&](const at::Tensor& x) {
+        return posterior ? net->Denoise(x, noise_std) : net->forward(x).mean;
+      });
+    };
   };
-  m.variants.push_back(
-      {"prior_mean", [net, multiple](const at::Tensor& y) mutable -> absl::StatusOr<at::Tensor> {
-         return RunPadded(y, multiple, true,
-                          [&](const at::Tensor& x) { return net->forward(x).mean; });
-       }});
+  m.denoise = denoiser(true);
+  m.variants.push_back({"prior_mean", denoiser(false)});
   return m;
+}
+
+absl::StatusOr<FittedMethod> FitBlindSpotUNet(const FitContext& f) {
+  const UNetSection& u = f.options->unet;
+  return FitGaussianBlindSpot(
+      f,
+      GaussianBlindSpotOptions().backbone(BlindSpotBackbone::kUNet).width(u.width).depth(u.depth),
+      {"blind_spot_unet", u.width, u.depth, u.blind_spot_epochs}, int64_t{1} << u.depth);
+}
+
+absl::StatusOr<FittedMethod> FitBlindSpotHole(const FitContext& f) {
+  const HoleSection& h = f.options->hole;
+  NetworkTraining t{"blind_spot_hole", h.width, h.depth, h.epochs};
+  return FitGaussianBlindSpot(f,
+                              GaussianBlindSpotOptions()
+                                  .backbone(BlindSpotBackbone::kHole)
+                                  .width(h.width)
+                                  .depth(h.depth)
+                                  .hole_channels(h.hole_channels),
+                              t, 1);
 }
 
 }  // namespace
 
 bool IsNetworkMethod(const std::string& method) {
-  return method == "blind_spot" || method == "blind_spot_unet" || method == "noise2void" ||
-         method == "noise2clean";
+  return method == "blind_spot" || method == "blind_spot_unet" || method == "blind_spot_hole" ||
+         method == "noise2void" || method == "noise2clean";
 }
 
 absl::StatusOr<FittedMethod> FitNetwork(const std::string& method, const FitContext& f) {
   if (method == "blind_spot") return FitBlindSpot(f);
   if (method == "blind_spot_unet") return FitBlindSpotUNet(f);
+  if (method == "blind_spot_hole") return FitBlindSpotHole(f);
   if (method == "noise2void") return FitNoise2Void(f);
   if (method == "noise2clean") return FitNoise2Clean(f);
   return absl::InvalidArgumentError(absl::StrCat("no such network method: ", method));

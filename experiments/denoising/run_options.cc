@@ -97,7 +97,8 @@ absl::Status ParseSparse(const Config& c, SparseOptions& s) {
 const std::vector<std::string>& AllMethods() {
   static const std::vector<std::string> methods = {
       "noisy",        "gaussian",   "median",     "sparse_dct",      "ksvd",
-      "hybrid_prior", "noise2void", "blind_spot", "blind_spot_unet", "noise2clean"};
+      "hybrid_prior", "noise2void", "blind_spot", "blind_spot_unet", "blind_spot_hole",
+      "noise2clean"};
   return methods;
 }
 
@@ -146,6 +147,15 @@ absl::StatusOr<Options> ParseOptions(const Config& c) {
   RETURN_IF_ERROR(ParseSparse(c, o.sparse));
   RETURN_IF_ERROR(ParseNetwork(c, o.network));
   RETURN_IF_ERROR(ParseUNet(c, o.network, o.unet));
+  o.hole.width = c.Int("hole.width");
+  o.hole.depth = c.Int("hole.depth");
+  o.hole.hole_channels = c.Int("hole.hole_channels");
+  o.hole.epochs = c.Int("hole.epochs");
+  RETURN_IF_ERROR(RequireConfig(o.hole.width >= 1, c, "hole.width", "must be >= 1"));
+  RETURN_IF_ERROR(RequireConfig(o.hole.depth >= 1, c, "hole.depth", "must be >= 1"));
+  RETURN_IF_ERROR(
+      RequireConfig(o.hole.hole_channels >= 1, c, "hole.hole_channels", "must be >= 1"));
+  RETURN_IF_ERROR(RequireConfig(o.hole.epochs >= 1, c, "hole.epochs", "must be >= 1"));
   o.ksvd.iterations = c.Int("ksvd.iterations");
   RETURN_IF_ERROR(RequireConfig(o.ksvd.iterations >= 1, c, "ksvd.iterations", "must be >= 1"));
   RETURN_IF_ERROR(ParseHybrid(c, o.sparse, o.hybrid));

@@ -41,6 +41,16 @@ struct UNetSection {
 
 // K-SVD denoising (Elad & Aharon 2006, Sec. III-C): the dictionary learnt on
 // the noisy image's own patches, from the overcomplete DCT.
+// Honzátko et al.'s hole blind-spot network (lib/restoration/hole_blind_spot.h)
+// with Laine et al.'s Gaussian training and posterior mean, the row
+// blind_spot_hole.
+struct HoleSection {
+  int64_t width = 32;         // trunk channels
+  int64_t depth = 6;          // hole convolutions
+  int64_t hole_channels = 8;  // per hole convolution
+  int64_t epochs = 10;
+};
+
 struct KsvdSection {
   int64_t iterations = 10;
 };
@@ -82,6 +92,7 @@ struct Options {
   SparseOptions sparse;
   NetworkOptions network;
   UNetSection unet;
+  HoleSection hole;
   KsvdSection ksvd;
   HybridSection hybrid;
   FigureSection figure;

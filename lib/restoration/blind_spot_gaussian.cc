@@ -76,7 +76,15 @@ void GaussianBlindSpotImpl::reset() {
   const GaussianBlindSpotOptions& o = options;
   unet = nullptr;
   plain = nullptr;
-  if (o.backbone() == BlindSpotBackbone::kUNet) {
+  hole = nullptr;
+  if (o.backbone() == BlindSpotBackbone::kHole) {
+    hole =
+        register_module("backbone", HoleBlindSpotNetwork(HoleBlindSpotNetworkOptions(1, 2)
+                                                             .width(o.width())
+                                                             .depth(o.depth())
+                                                             .hole_channels(o.hole_channels())
+                                                             .negative_slope(o.negative_slope())));
+  } else if (o.backbone() == BlindSpotBackbone::kUNet) {
     unet = register_module(
         "backbone",
         BlindSpotUNet(BlindSpotUNetOptions(1, 2).width(o.width()).depth(o.depth()).negative_slope(
@@ -93,7 +101,9 @@ void GaussianBlindSpotImpl::reset() {
 void GaussianBlindSpotImpl::pretty_print(std::ostream& stream) const {
   const char* maps[] = {"square", "softplus", "exp"};
   stream << "sparselab::GaussianBlindSpot(backbone="
-         << (options.backbone() == BlindSpotBackbone::kUNet ? "unet" : "plain")
+         << (options.backbone() == BlindSpotBackbone::kUNet   ? "unet"
+             : options.backbone() == BlindSpotBackbone::kHole ? "hole"
+                                                              : "plain")
          << ", width=" << options.width() << ", depth=" << options.depth()
          << ", variance=" << maps[static_cast<int>(options.variance())] << ")";
 }
@@ -102,7 +112,9 @@ GaussianPrior GaussianBlindSpotImpl::forward(const at::Tensor& noisy) {
   TORCH_CHECK(noisy.dim() == 4 && noisy.size(1) == 1,
               "GaussianBlindSpot: noisy must be a grayscale batch (N, 1, H, W), got ",
               noisy.sizes(), " (colour needs the paper's 3 x 3 covariances, not built)");
-  const at::Tensor raw = unet ? unet->forward(noisy) : plain->forward(noisy);
+  const at::Tensor raw = unet   ? unet->forward(noisy)
+                         : hole ? hole->forward(noisy)
+                                : plain->forward(noisy);
   return GaussianPrior{raw.narrow(1, 0, 1),
                        PriorVarianceOf(raw.narrow(1, 1, 1), options.variance())};
 }

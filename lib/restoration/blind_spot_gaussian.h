@@ -28,12 +28,14 @@
 
 #include "lib/restoration/blind_spot.h"
 #include "lib/restoration/blind_spot_unet.h"
+#include "lib/restoration/hole_blind_spot.h"
 
 namespace sparselab {
 
 enum class BlindSpotBackbone {
   kUNet,   // BlindSpotUNet (the paper's network)
   kPlain,  // BlindSpotNetwork (small, any H and W)
+  kHole,   // HoleBlindSpotNetwork (Honzátko et al. 2020: one pass, any H and W)
 };
 
 enum class PriorVariance { kSquare, kSoftplus, kExp };  // s^2 from the raw channel a
@@ -44,6 +46,9 @@ struct GaussianBlindSpotOptions {
   // kPlain: hidden channels and shifted convolutions).
   TORCH_ARG(int64_t, width) = 48;
   TORCH_ARG(int64_t, depth) = 5;
+  // kHole: width = trunk channels, depth = hole convolutions, and these
+  // channels per hole convolution.
+  TORCH_ARG(int64_t, hole_channels) = 18;
   TORCH_ARG(double, negative_slope) = 0.1;
   TORCH_ARG(PriorVariance, variance) = PriorVariance::kSquare;
 };
@@ -82,8 +87,9 @@ class GaussianBlindSpotImpl : public torch::nn::Cloneable<GaussianBlindSpotImpl>
   at::Tensor Denoise(const at::Tensor& noisy, double noise_std);
 
   GaussianBlindSpotOptions options;
-  BlindSpotUNet unet{nullptr};      // set for kUNet (registered as "backbone")
-  BlindSpotNetwork plain{nullptr};  // set for kPlain (registered as "backbone")
+  BlindSpotUNet unet{nullptr};         // set for kUNet (registered as "backbone")
+  BlindSpotNetwork plain{nullptr};     // set for kPlain (registered as "backbone")
+  HoleBlindSpotNetwork hole{nullptr};  // set for kHole (registered as "backbone")
 };
 TORCH_MODULE(GaussianBlindSpot);
 

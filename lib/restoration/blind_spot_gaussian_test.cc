@@ -150,6 +150,11 @@ TEST(GaussianBlindSpotTest, BlindSpotIsRealForThePlainBackbone) {
   ExpectBlindSpotPrior(model, at::randn({1, 1, 5, 7}, at::kDouble), 0.1);
 }
 
+TEST(GaussianBlindSpotTest, BlindSpotIsRealForTheHoleBackbone) {
+  GaussianBlindSpot model = DoubleModel(BlindSpotBackbone::kHole, PriorVariance::kSquare, 24);
+  ExpectBlindSpotPrior(model, at::randn({1, 1, 6, 7}, at::kDouble), 0.15);
+}
+
 TEST(GaussianBlindSpotTest, ForwardSplitsTheTwoChannels) {
   GaussianBlindSpot model = DoubleModel(BlindSpotBackbone::kUNet, PriorVariance::kExp, 23);
   const at::Tensor x = at::randn({1, 1, 4, 4}, at::kDouble);
