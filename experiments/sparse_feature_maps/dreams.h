@@ -23,7 +23,7 @@ struct DreamOptions {
   TORCH_ARG(double, tv) = 0.05;
   TORCH_ARG(double, l2) = 0.01;
   TORCH_ARG(int64_t, jitter) = 2;
-  TORCH_ARG(double, noise) = 0.2;  // the start: uniform noise in [0, noise]
+  TORCH_ARG(double, noise) = 1.0;  // the start: uniform noise in [0, noise]
 };
 
 // The anisotropic total variation of (..., H, W), averaged over pixels.
